@@ -1,0 +1,5 @@
+"""python -m datatorget runs the command line."""
+
+from datatorget.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""The JSON API: /api/v1 with its own OpenAPI description and interactive docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from datatorget import __version__
+from datatorget.api import errors
+from datatorget.api.routers import accounts, datasets, distributions, organizations, vocabularies
+from datatorget.errors import DatatorgetError
+
+DESCRIPTION = """\
+The catalog of this portal: organisations, datasets and their distributions, with DCAT-AP-SE metadata.
+
+Reading what is published needs no key. To write, send an API token: `Authorization: Bearer <token>`
+(create one with `datatorget token create --user you@example.org` or `POST /api/v1/tokens`).
+Every error has the same body (RFC 9457 problem details), with a field-by-field `errors` list for invalid input.
+"""
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="Datatorget API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        responses={
+            400: {"model": errors.Problem, "description": "Malformed request"},
+            401: {"model": errors.Problem, "description": "Missing, wrong, expired or revoked token"},
+            403: {"model": errors.Problem, "description": "Not allowed"},
+            404: {"model": errors.Problem, "description": "Not found, or not visible to the caller"},
+            409: {"model": errors.Problem, "description": "Conflicts with stored data"},
+            413: {"model": errors.Problem, "description": "Upload over the size limit"},
+            422: {"model": errors.Problem, "description": "Invalid fields"},
+        },
+    )
+    for router in (datasets.router, distributions.router, organizations.router, accounts.router,
+                   vocabularies.router):  # fmt: skip
+        api.include_router(router)
+    install_error_handlers(api)
+    return api
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for exception in (DatatorgetError, RequestValidationError, IntegrityError, HTTPException):
+        app.add_exception_handler(exception, errors.handle)

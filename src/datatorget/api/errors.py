@@ -1,0 +1,121 @@
+"""Every API error as one body shape: RFC 9457 problem details, with field-by-field `errors`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from datatorget.errors import (
+    Conflict,
+    DatatorgetError,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    ValidationFailed,
+)
+
+STATUS: dict[type[DatatorgetError], int] = {
+    NotFound: 404,
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    ValidationFailed: 422,
+}
+
+
+class Problem(BaseModel):
+    """An error. `errors` maps each field (dotted path, e.g. `title.sv`) to what is wrong with it."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def status_of(exc: DatatorgetError) -> int:
+    return next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 400)
+
+
+def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JSONResponse:
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors or {})
+    headers = {"WWW-Authenticate": 'Bearer realm="datatorget"'} if status == 401 else None
+    return JSONResponse(
+        body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def domain_problem(exc: DatatorgetError) -> JSONResponse:
+    return problem(status_of(exc), str(exc), getattr(exc, "errors", None))
+
+
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    try:
+        return problem(422, "the request has invalid fields", field_errors(exc.errors()))
+    except MalformedJSON as malformed:
+        return problem(400, str(malformed))
+
+
+class MalformedJSON(DatatorgetError):
+    """The body could not be parsed as JSON at all (400, not 422)."""
+
+
+def field_errors(errors: Sequence[Any]) -> dict[str, list[str]]:
+    """Pydantic's error list as {field path: [messages]}; MalformedJSON when the body is not JSON."""
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        if error["type"] == "json_invalid":
+            raise MalformedJSON(
+                f"the body is not valid JSON: {error.get('ctx', {}).get('error', 'parse error')}"
+            )
+        found.setdefault(field_path(error["loc"]), []).append(_message(error))
+    return found
+
+
+def field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "form"):
+        parts = parts[1:]
+    # pydantic adds the name of an Annotated validator step (e.g. "function-after[...]") to the path
+    return ".".join(part for part in parts if "[" not in part) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "missing":
+        return "required"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def http_problem(exc: HTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail)
+
+
+def integrity_problem(_exc: IntegrityError) -> JSONResponse:
+    return problem(409, "the change conflicts with data already stored (for example a duplicate slug)")
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    """Map any known exception to a problem response; used by the app's exception handlers."""
+    if isinstance(exc, DatatorgetError):
+        return domain_problem(exc)
+    if isinstance(exc, RequestValidationError):
+        return validation_problem(exc)
+    if isinstance(exc, IntegrityError):
+        return integrity_problem(exc)
+    if isinstance(exc, HTTPException):
+        return http_problem(exc)
+    raise exc

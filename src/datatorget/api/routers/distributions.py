@@ -1,0 +1,166 @@
+"""Distributions: add a link (JSON) or upload a file (multipart), read, change, delete, download."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from datatorget.api.errors import field_errors
+from datatorget.catalog import distributions as service
+from datatorget.catalog.datasets import get_dataset
+from datatorget.catalog.present import distribution_out
+from datatorget.catalog.schemas import DistributionLinkIn, DistributionOut, DistributionPatch
+from datatorget.deps import ApiViewer, SessionDep, SettingsDep
+from datatorget.errors import ValidationFailed
+
+router = APIRouter(tags=["distributions"])
+files_router = APIRouter(tags=["files"])
+
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": DistributionLinkIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "title": {"type": "string", "description": "Swedish title"},
+                        "title_en": {"type": "string"},
+                        "description": {"type": "string", "description": "Swedish description (Markdown)"},
+                        "description_en": {"type": "string"},
+                        "format": {
+                            "type": "string",
+                            "description": "EU file type code; guessed when left out",
+                        },
+                        "license": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.get("/datasets/{ref}/distributions", summary="The distributions of a dataset")
+def list_distributions(
+    ref: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> list[DistributionOut]:
+    dataset = get_dataset(session, ref, viewer)
+    return [distribution_out(d, base_url=settings.base_url) for d in dataset.distributions]
+
+
+@router.post(
+    "/datasets/{ref}/distributions",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a distribution: JSON for a link, multipart/form-data with a `file` field for an upload",
+    openapi_extra=UPLOAD_BODY,
+)
+async def add_distribution(
+    ref: str, request: Request, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> DistributionOut:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        async with request.form(max_files=1, max_fields=20) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise ValidationFailed({"file": ["send the file in a multipart field named 'file'"]})
+            fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip()}
+            texts = _form_texts(fields)
+            distribution = service.add_upload(
+                session,
+                ref,
+                service.Upload(upload.file, upload.filename, upload.content_type, _declared_size(request)),
+                viewer,
+                files_dir=settings.files_dir,
+                max_bytes=settings.max_upload_bytes,
+                title=texts.title,
+                description=texts.description,
+                format=fields.get("format"),
+                license=fields.get("license"),
+            )
+    elif content_type.startswith("application/json"):
+        try:
+            data = DistributionLinkIn.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise ValidationFailed(field_errors(exc.errors())) from None
+        distribution = service.add_link(session, ref, data, viewer)
+    else:
+        raise ValidationFailed(
+            {"body": ["send JSON (a link) or multipart/form-data with a 'file' field (an upload)"]}
+        )
+    return distribution_out(distribution, base_url=settings.base_url)
+
+
+@router.get("/distributions/{distribution_id}", summary="Read a distribution")
+def read_distribution(
+    distribution_id: uuid.UUID, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> DistributionOut:
+    return distribution_out(
+        service.get_distribution(session, distribution_id, viewer), base_url=settings.base_url
+    )
+
+
+@router.patch("/distributions/{distribution_id}", summary="Change a distribution")
+def update_distribution(
+    distribution_id: uuid.UUID, patch: DistributionPatch, session: SessionDep, viewer: ApiViewer,
+    settings: SettingsDep,
+) -> DistributionOut:  # fmt: skip
+    distribution = service.update_distribution(session, distribution_id, patch, viewer)
+    return distribution_out(distribution, base_url=settings.base_url)
+
+
+@router.delete(
+    "/distributions/{distribution_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a distribution",
+)
+def delete_distribution(
+    distribution_id: uuid.UUID, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> None:
+    service.delete_distribution(session, distribution_id, viewer, files_dir=settings.files_dir)
+
+
+@files_router.get("/files/{distribution_id}/{file_name}", summary="Download an uploaded file")
+def download(
+    distribution_id: uuid.UUID, file_name: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> Response:
+    distribution = service.get_distribution(session, distribution_id, viewer)
+    if distribution.file_name != file_name:
+        return Response(status_code=status.HTTP_308_PERMANENT_REDIRECT, headers={
+            "Location": f"/files/{distribution.id}/{distribution.file_name}"})  # fmt: skip
+    path = service.stored_file(distribution, settings.files_dir)
+    return FileResponse(
+        path,
+        media_type=distribution.media_type or "application/octet-stream",
+        filename=distribution.file_name,
+        headers={"ETag": f'"{distribution.checksum_sha256}"', "Access-Control-Allow-Origin": "*"},
+    )
+
+
+def _declared_size(request: Request) -> int | None:
+    length = request.headers.get("content-length")
+    return int(length) if length and length.isdigit() else None
+
+
+def _languages(fields: dict[str, str], name: str) -> dict[str, str] | None:
+    texts = {"sv": fields.get(name), "en": fields.get(f"{name}_en")}
+    found = {lang: text.strip() for lang, text in texts.items() if text}
+    return found or None
+
+
+def _form_texts(fields: dict[str, str]) -> DistributionPatch:
+    """The title and description sent as form fields, checked like those sent as JSON."""
+    try:
+        return DistributionPatch(
+            title=_languages(fields, "title"), description=_languages(fields, "description")
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc.errors())) from None

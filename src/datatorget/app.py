@@ -1,0 +1,76 @@
+"""create_app(settings) -> the whole portal: the web UI at /, the API at /api/v1, files, health checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from datatorget import __version__
+from datatorget.api import errors as api_errors
+from datatorget.api.app import create_api
+from datatorget.api.routers import distributions, health
+from datatorget.config import Settings
+from datatorget.db.engine import engine_from_settings, make_sessionmaker
+from datatorget.db.migrate import upgrade
+from datatorget.errors import DatatorgetError
+from datatorget.web.app import install_web, render_error
+
+SESSION_COOKIE = "datatorget_session"
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, migrate: bool = True
+) -> FastAPI:
+    """The portal for these settings. Nothing is read from the environment or opened at import time."""
+    settings = settings or Settings()
+    engine = engine or engine_from_settings(settings)
+    if migrate:
+        upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Datatorget", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)  # fmt: skip
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    api = create_api()
+    api.state = app.state
+    app.include_router(health.router)
+    app.include_router(distributions.files_router)
+    app.mount("/api/v1", api)
+    install_web(app, settings)
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith(("/files/", "/api/")):
+            return await api_errors.handle(request, exc)
+        return render_error(request, exc)
+
+    for exception in (DatatorgetError, RequestValidationError, IntegrityError, HTTPException):
+        app.add_exception_handler(exception, handle)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The factory `datatorget serve --workers N` hands to uvicorn: settings from DATATORGET_* variables."""
+    return create_app(Settings(), migrate=False)

@@ -1,0 +1,1 @@
+"""The catalog: organisations, datasets and distributions, with their metadata and search."""

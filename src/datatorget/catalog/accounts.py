@@ -1,0 +1,168 @@
+"""Users, passwords and API tokens.
+
+Passwords are hashed with Argon2. An API token is a random secret shown once; only its SHA-256 is stored
+(tokens carry 256 bits of randomness, so a fast hash is enough and lookups stay an index hit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.changes import record_change
+from datatorget.catalog.models import ApiToken, Organization, User
+from datatorget.catalog.permissions import Viewer, require_admin, require_login
+from datatorget.db.base import utcnow
+from datatorget.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+
+TOKEN_PREFIX = "dt_"
+PASSWORD_MIN_LENGTH = 10
+_hasher = PasswordHasher()
+_email = TypeAdapter(EmailStr)
+# Verified against when the email is unknown, so that a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return _email.validate_python(email.strip()).lower()
+    except ValidationError:
+        raise ValidationFailed({"email": ["not a valid email address"]}) from None
+
+
+def create_user(
+    session: Session, *, email: str, password: str, role: str, organization_slug: str | None, by: Viewer
+) -> User:
+    """Add a user. `by=None` is the system itself (the CLI); otherwise only an admin may."""
+    if by is not None:
+        require_admin(by)
+    errors: dict[str, list[str]] = {}
+    if role not in ("admin", "editor"):
+        errors["role"] = ["the role is admin or editor"]
+    if len(password) < PASSWORD_MIN_LENGTH:
+        errors["password"] = [f"a password has at least {PASSWORD_MIN_LENGTH} characters"]
+    organization = None
+    if organization_slug:
+        organization = session.scalar(select(Organization).where(Organization.slug == organization_slug))
+        if organization is None:
+            errors["organization"] = [f"no organisation '{organization_slug}'"]
+    elif role == "editor":
+        errors["organization"] = ["an editor belongs to an organisation"]
+    try:
+        address = normalize_email(email)
+    except ValidationFailed as exc:
+        errors |= exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise Conflict(f"a user with the email {address} already exists", {"email": ["already in use"]})
+    user = User(email=address, password_hash=_hasher.hash(password), role=role, organization=organization)
+    session.add(user)
+    session.flush()
+    record_change(session, by, "user", user.id, "create", {"email": [None, address], "role": [None, role]})
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with this email and password, or None. Takes as long for an unknown email."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user with the email {email}")
+    return user
+
+
+SYSTEM_EMAIL = "system@datatorget.invalid"
+NO_LOGIN = "!"  # not an Argon2 hash: verification always fails, so nobody can log in as this user
+
+
+def system_user(session: Session) -> User:
+    """The account that changes made by the portal itself (demo data, imports) are recorded under."""
+    user = session.scalar(select(User).where(User.email == SYSTEM_EMAIL))
+    if user is None:
+        user = User(email=SYSTEM_EMAIL, password_hash=NO_LOGIN, role="admin")
+        session.add(user)
+        session.flush()
+    return user
+
+
+def ensure_first_admin(session: Session, email: str) -> tuple[str, str] | None:
+    """Create an admin with a random password when there is no admin yet; give back the login once."""
+    admins = select(func.count()).select_from(User).where(User.role == "admin", User.email != SYSTEM_EMAIL)
+    if session.scalar(admins):
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(session, email=email, password=password, role="admin", organization_slug=None, by=None)
+    return email, password
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, user: User, *, name: str, expires_in: timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for the user; the secret is returned here and never again."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name.strip() or "token",
+        token_hash=_hash_token(secret),
+        expires_at=utcnow() + expires_in if expires_in else None,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def user_for_token(session: Session, secret: str) -> User:
+    """The user a bearer token belongs to. Wrong, expired and revoked tokens raise NotAuthenticated."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    now = utcnow()
+    if token is None:
+        raise NotAuthenticated("the API token is not valid")
+    if token.revoked_at is not None:
+        raise NotAuthenticated("the API token has been revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise NotAuthenticated("the API token has expired")
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now  # coarse, so that reads do not write on every request
+    return token.user
+
+
+def list_tokens(session: Session, viewer: Viewer) -> list[ApiToken]:
+    user = require_login(viewer)
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at))
+    )
+
+
+def revoke_token(session: Session, token_id: object, viewer: Viewer) -> ApiToken:
+    """Revoke one of the viewer's own tokens (an admin may revoke any)."""
+    user = require_login(viewer)
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != user.id and user.role != "admin"):
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def token_is_active(token: ApiToken, now: datetime) -> bool:
+    return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)

@@ -1,0 +1,194 @@
+"""Datasets: create, read, change, delete, with their change history and search index kept in step."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.changes import dataset_history, diff, record_change
+from datatorget.catalog.collation import swedish_sort_key
+from datatorget.catalog.files import file_path, remove_after_commit
+from datatorget.catalog.models import Change, Dataset, DatasetKeyword, DatasetTheme, Organization
+from datatorget.catalog.permissions import Viewer, can_see, require_admin, require_edit, require_login
+from datatorget.catalog.schemas import DatasetIn, DatasetPatch
+from datatorget.catalog.search import index_dataset, remove_from_index
+from datatorget.db.base import utcnow
+from datatorget.errors import Conflict, NotFound, ValidationFailed
+
+EDITABLE = (
+    "slug", "title", "description", "keywords", "themes", "contact_point", "license", "access_rights",
+    "spatial", "temporal", "frequency", "landing_page", "conforms_to", "hvd_categories", "state",
+)  # fmt: skip
+
+
+def find_dataset(session: Session, ref: str) -> Dataset | None:
+    """The dataset with this slug or UUID, whoever may see it."""
+    try:
+        return session.get(Dataset, uuid.UUID(ref))
+    except ValueError:
+        return session.scalar(select(Dataset).where(Dataset.slug == ref))
+
+
+def get_dataset(session: Session, ref: str, viewer: Viewer) -> Dataset:
+    """The dataset with this slug or UUID; NotFound when absent or when the viewer may not see it."""
+    dataset = find_dataset(session, ref)
+    if dataset is None or not can_see(viewer, dataset):
+        raise NotFound(f"no dataset '{ref}'")
+    return dataset
+
+
+def slug_from_title(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:80].strip("-") or "dataset"
+
+
+def _free_slug(session: Session, base: str) -> str:
+    candidate, n = base, 1
+    while session.scalar(select(Dataset.id).where(Dataset.slug == candidate)) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _organization(session: Session, slug: str) -> Organization:
+    organization = session.scalar(select(Organization).where(Organization.slug == slug))
+    if organization is None:
+        raise ValidationFailed({"organization": [f"no organisation '{slug}'"]})
+    return organization
+
+
+def create_dataset(session: Session, data: DatasetIn, by: Viewer) -> Dataset:
+    user = require_login(by)
+    organization = _organization(session, data.organization)
+    require_edit(user, organization.id)
+    if data.slug is None:
+        slug = _free_slug(session, slug_from_title(data.title["sv"]))
+    elif session.scalar(select(Dataset.id).where(Dataset.slug == data.slug)) is not None:
+        raise Conflict(f"a dataset with the slug '{data.slug}' already exists", {"slug": ["already in use"]})
+    else:
+        slug = data.slug
+    dataset = Dataset(id=uuid.uuid4(), slug=slug, organization=organization, modified=utcnow())
+    _apply(dataset, data.model_dump(exclude={"slug", "organization"}))
+    session.add(dataset)
+    session.flush()
+    _sync_facets(session, dataset)
+    index_dataset(session, dataset)
+    record_change(
+        session, user, "dataset", dataset.id, "create", diff({}, snapshot(dataset)), dataset_id=dataset.id
+    )
+    return dataset
+
+
+def update_dataset(session: Session, ref: str, patch: DatasetPatch, by: Viewer) -> Dataset:
+    dataset = get_dataset(session, ref, by)
+    user = require_edit(by, dataset.organization_id)
+    values = patch.model_dump(exclude_unset=True)
+    for required in ("title", "description", "organization", "slug", "state"):
+        if required in values and values[required] is None:
+            raise ValidationFailed({required: ["may not be null"]})
+    if "organization" in values:
+        organization = _organization(session, values.pop("organization"))
+        require_edit(user, organization.id)
+        if organization.id != dataset.organization_id:
+            values["organization_id"] = organization.id
+    if values.get("slug") not in (None, dataset.slug) and (
+        session.scalar(select(Dataset.id).where(Dataset.slug == values["slug"])) is not None
+    ):
+        raise Conflict(
+            f"a dataset with the slug '{values['slug']}' already exists", {"slug": ["already in use"]}
+        )
+    before = snapshot(dataset)
+    if "organization_id" in values:
+        dataset.organization = session.get_one(Organization, values.pop("organization_id"))
+    _apply(dataset, values)
+    changed = diff(before, snapshot(dataset))
+    if changed:
+        touch(dataset)
+        session.flush()
+        _sync_facets(session, dataset)
+        index_dataset(session, dataset)
+        record_change(session, user, "dataset", dataset.id, "update", changed, dataset_id=dataset.id)
+    return dataset
+
+
+def delete_dataset(session: Session, ref: str, by: Viewer, *, files_dir: Path) -> None:
+    """Delete the dataset and its distributions; uploaded files go once the deletion is committed."""
+    dataset = get_dataset(session, ref, by)
+    user = require_edit(by, dataset.organization_id)
+    for distribution in dataset.distributions:
+        if distribution.file_name:
+            remove_after_commit(session, file_path(files_dir, distribution.id, distribution.file_name))
+    record_change(
+        session, user, "dataset", dataset.id, "delete", diff(snapshot(dataset), {}), dataset_id=dataset.id
+    )
+    remove_from_index(session, dataset.id)
+    session.delete(dataset)
+    session.flush()
+
+
+def history(
+    session: Session, ref: str, by: Viewer, *, limit: int = 50, offset: int = 0
+) -> tuple[int, list[Change]]:
+    """The recorded changes of a dataset and its distributions, newest first. Admins only."""
+    require_admin(by)
+    dataset = find_dataset(session, ref)
+    if dataset is not None:
+        return dataset_history(session, dataset.id, limit=limit, offset=offset)
+    try:  # a deleted dataset keeps its history under its UUID
+        return dataset_history(session, uuid.UUID(ref), limit=limit, offset=offset)
+    except ValueError:
+        raise NotFound(f"no dataset '{ref}'") from None
+
+
+def touch(dataset: Dataset) -> None:
+    """Mark the dataset as changed now; set its release date the first time it is published."""
+    dataset.modified = utcnow()
+    if dataset.state == "published" and dataset.issued is None:
+        dataset.issued = dataset.modified
+
+
+def snapshot(dataset: Dataset) -> dict[str, Any]:
+    """The publisher-editable fields as JSON-ready values, for the change log."""
+    values: dict[str, Any] = {name: getattr(dataset, name) for name in EDITABLE if name != "temporal"}
+    values["organization"] = dataset.organization.slug
+    if dataset.temporal_start or dataset.temporal_end:
+        values["temporal"] = {
+            "start": dataset.temporal_start.isoformat() if dataset.temporal_start else None,
+            "end": dataset.temporal_end.isoformat() if dataset.temporal_end else None,
+        }
+    else:
+        values["temporal"] = None
+    return values
+
+
+def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
+    list_fields = ("themes", "spatial", "conforms_to", "hvd_categories")
+    for name, value in values.items():
+        if name == "temporal":
+            dataset.temporal_start = value["start"] if value else None
+            dataset.temporal_end = value["end"] if value else None
+        elif name == "keywords":
+            dataset.keywords = {lang: words for lang, words in (value or {}).items() if words}
+        elif name in list_fields:
+            setattr(dataset, name, list(value or []))
+        else:
+            setattr(dataset, name, value)
+    if "title" in values:
+        dataset.title_sort = swedish_sort_key(dataset.title["sv"])
+    if dataset.state == "published" and dataset.issued is None:
+        dataset.issued = dataset.modified or utcnow()
+
+
+def _sync_facets(session: Session, dataset: Dataset) -> None:
+    session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset.id))
+    session.execute(delete(DatasetKeyword).where(DatasetKeyword.dataset_id == dataset.id))
+    session.add_all(DatasetTheme(dataset_id=dataset.id, code=code) for code in dataset.themes)
+    words = {word for words in dataset.keywords.values() for word in words}
+    session.add_all(DatasetKeyword(dataset_id=dataset.id, keyword=word) for word in sorted(words))
+    session.flush()

@@ -1,0 +1,62 @@
+"""Who may see and change what. Anonymous callers are `None`.
+
+- admin: everything;
+- editor: reads everything published, and creates, reads and changes the datasets of their organisation;
+- anonymous: reads what is published.
+Datasets a caller may not see do not exist for them: lookups raise NotFound, searches leave them out.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, true
+
+from datatorget.catalog.models import Dataset, User
+from datatorget.errors import NotAuthenticated, PermissionDenied
+
+Viewer = User | None
+
+
+def is_admin(viewer: Viewer) -> bool:
+    return viewer is not None and viewer.role == "admin"
+
+
+def can_edit_organization_data(viewer: Viewer, organization_id: uuid.UUID) -> bool:
+    return is_admin(viewer) or (
+        viewer is not None and viewer.role == "editor" and viewer.organization_id == organization_id
+    )
+
+
+def can_see(viewer: Viewer, dataset: Dataset) -> bool:
+    return dataset.state == "published" or can_edit_organization_data(viewer, dataset.organization_id)
+
+
+def visible_datasets(viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition that keeps to the datasets the viewer may see."""
+    if is_admin(viewer):
+        return true()
+    published = Dataset.state == "published"
+    if viewer is not None and viewer.role == "editor" and viewer.organization_id is not None:
+        return published | (Dataset.organization_id == viewer.organization_id)
+    return published
+
+
+def require_login(viewer: Viewer) -> User:
+    if viewer is None:
+        raise NotAuthenticated("log in or send an API token to do this")
+    return viewer
+
+
+def require_edit(viewer: Viewer, organization_id: uuid.UUID) -> User:
+    user = require_login(viewer)
+    if not can_edit_organization_data(user, organization_id):
+        raise PermissionDenied("you may only change the datasets of your own organisation")
+    return user
+
+
+def require_admin(viewer: Viewer) -> User:
+    user = require_login(viewer)
+    if not is_admin(user):
+        raise PermissionDenied("only an administrator may do this")
+    return user

@@ -1,0 +1,82 @@
+"""Settings: one class, read from DATATORGET_* environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. The operator guide lists every field."""
+
+    model_config = SettingsConfigDict(env_prefix="DATATORGET_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses unsafe defaults such as a missing secret key."
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the SQLite database, uploaded files and keys."
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the metadata database. Empty: a SQLite file `datatorget.db` in the "
+        "data dir. PostgreSQL: `postgresql+psycopg://user:password@host:5432/name`.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="The public address of the portal, used in every absolute link."
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="Signs session cookies. Unset in development: generated once and kept in the data dir. "
+        "Required in production.",
+    )
+    max_upload_bytes: int = Field(
+        500 * 1024 * 1024, gt=0, description="The largest file a publisher may upload, in bytes."
+    )
+    max_text_length: int = Field(
+        20_000, gt=0, description="The longest description (per language) a dataset may have, in characters."
+    )
+    session_max_age_s: int = Field(8 * 3600, gt=0, description="How long a web login lasts, in seconds.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.environment == "production" and not self.secret_key.get_secret_value():
+            raise ValueError("DATATORGET_SECRET_KEY must be set in production")
+        if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ValueError("DATATORGET_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+        self.base_url = self.base_url.rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("DATATORGET_BASE_URL must start with http:// or https://")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL to connect to, with the embedded SQLite default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'datatorget.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where uploaded distribution files are kept."""
+        return self.data_dir / "files"
+
+    def signing_key(self) -> str:
+        """The secret key; in development, one generated on first use and kept in the data dir."""
+        configured = self.secret_key.get_secret_value()
+        if configured:
+            return configured
+        path = self.data_dir / SECRET_KEY_FILE
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key, encoding="utf-8")
+        return key

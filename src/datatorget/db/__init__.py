@@ -1,0 +1,1 @@
+"""The metadata database: engine, declarative base and Alembic migrations."""

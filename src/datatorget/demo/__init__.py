@@ -1,0 +1,1 @@
+"""A fictional municipality to try Datatorget with."""

@@ -1,0 +1,44 @@
+"""Domain exceptions shared by every layer.
+
+DatatorgetError            something the user can fix or must be told about; never a 500
+├── NotFound               404: absent, or not visible to the caller
+├── NotAuthenticated       401: no valid credentials
+├── PermissionDenied       403: known caller, not allowed
+├── Conflict               409: clashes with what is stored (a duplicate slug)
+├── PayloadTooLarge        413: an upload over the size limit
+└── ValidationFailed       422: field-by-field errors
+"""
+
+from __future__ import annotations
+
+
+class DatatorgetError(Exception):
+    """Something the user can fix or must be told about. Never a 500."""
+
+
+class NotFound(DatatorgetError):
+    pass
+
+
+class NotAuthenticated(DatatorgetError):
+    pass
+
+
+class PermissionDenied(DatatorgetError):
+    pass
+
+
+class Conflict(DatatorgetError):
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class PayloadTooLarge(DatatorgetError):
+    pass
+
+
+class ValidationFailed(DatatorgetError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{field}: {m}" for field, ms in errors.items() for m in ms))
+        self.errors = errors
