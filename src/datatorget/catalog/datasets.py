@@ -73,8 +73,9 @@ def create_dataset(session: Session, data: DatasetIn, by: Viewer) -> Dataset:
         raise Conflict(f"a dataset with the slug '{data.slug}' already exists", {"slug": ["already in use"]})
     else:
         slug = data.slug
-    dataset = Dataset(id=uuid.uuid4(), slug=slug, organization=organization, modified=utcnow())
+    dataset = Dataset(id=uuid.uuid4(), slug=slug, organization=organization)
     _apply(dataset, data.model_dump(exclude={"slug", "organization"}))
+    touch(dataset)
     session.add(dataset)
     session.flush()
     _sync_facets(session, dataset)
@@ -181,8 +182,6 @@ def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
             setattr(dataset, name, value)
     if "title" in values:
         dataset.title_sort = swedish_sort_key(dataset.title["sv"])
-    if dataset.state == "published" and dataset.issued is None:
-        dataset.issued = dataset.modified or utcnow()
 
 
 def _sync_facets(session: Session, dataset: Dataset) -> None:

@@ -1,0 +1,53 @@
+"""The words of the web UI in Swedish and English, from `web/i18n/<lang>.json`. The language is the path's."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from fastapi import Request
+
+Lang = Literal["sv", "en"]
+LANGUAGES: tuple[Lang, ...] = ("sv", "en")
+ENGLISH_PREFIX = "/en"
+
+
+def lang_of_path(path: str) -> Lang:
+    """English under /en/, Swedish everywhere else."""
+    return "en" if path == ENGLISH_PREFIX or path.startswith(ENGLISH_PREFIX + "/") else "sv"
+
+
+def request_lang(request: Request) -> Lang:
+    return lang_of_path(request.url.path)
+
+
+def other_lang(lang: Lang) -> Lang:
+    return "en" if lang == "sv" else "sv"
+
+
+@cache
+def messages(lang: Lang) -> dict[str, str]:
+    """Every message of one language, keyed by a dotted name such as `search.sort.title`."""
+    source = resources.files("datatorget.web") / "i18n" / f"{lang}.json"
+    loaded: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+    return loaded
+
+
+class Translator:
+    """`t("key", name=...)` in templates and handlers: the message in one language, with its blanks filled."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = messages(self.lang)[key]
+        return text.format(**params) if params else text
+
+    def plural(self, key: str, count: int, **params: object) -> str:
+        """`key.one` for one, `key.other` for any other count; `{count}` is filled in."""
+        return self(f"{key}.one" if count == 1 else f"{key}.other", count=count, **params)
+
+    def has(self, key: str) -> bool:
+        return key in messages(self.lang)
