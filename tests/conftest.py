@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -96,7 +97,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", base_url="http://portal.test", secret_key="test-secret")  # type: ignore[arg-type]
+    return Settings(
+        data_dir=tmp_path / "data", base_url="http://portal.test", secret_key=SecretStr("test-secret")
+    )
 
 
 @pytest.fixture

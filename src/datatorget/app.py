@@ -16,14 +16,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from datatorget import __version__
 from datatorget.api import errors as api_errors
 from datatorget.api.app import create_api
-from datatorget.api.routers import distributions, health
+from datatorget.api.routers import distributions, health, uris
 from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.errors import DatatorgetError
+from datatorget.middleware import BodyLimit, SecurityHeaders
 from datatorget.web.app import install_web, render_error
 
 SESSION_COOKIE = "datatorget_session"
+MULTIPART_OVERHEAD = 1024 * 1024
 
 
 def create_app(
@@ -40,8 +42,14 @@ def create_app(
         yield
         engine.dispose()
 
-    app = FastAPI(title="Datatorget", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)  # fmt: skip
+    app = FastAPI(
+        title="Datatorget",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -50,16 +58,21 @@ def create_app(
     api.state = app.state
     app.include_router(health.router)
     app.include_router(distributions.files_router)
+    app.include_router(uris.router)
     app.mount("/api/v1", api)
     install_web(app, settings)
 
     async def handle(request: Request, exc: Exception) -> Response:
-        if request.url.path.startswith(("/files/", "/api/")):
+        if request.url.path.startswith(("/files/", "/api/", "/datasets/")):
             return await api_errors.handle(request, exc)
         return render_error(request, exc)
 
     for exception in (DatatorgetError, RequestValidationError, IntegrityError, HTTPException):
         app.add_exception_handler(exception, handle)
+    # The outer guard on every body: an upload, plus room for the multipart framing. The exact file limit is
+    # checked as the file is stored.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD, render=handle)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),

@@ -24,7 +24,14 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise click.ClickException(f"the configuration is not valid:\n{exc}") from None
+        # Name the setting and the problem, never the value: it may be a secret.
+        problems = [
+            "  "
+            + (f"DATATORGET_{'_'.join(str(part) for part in error['loc']).upper()}: " if error["loc"] else "")
+            + error["msg"].removeprefix("Value error, ")
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise click.ClickException("the configuration is not valid:\n" + "\n".join(problems)) from None
 
 
 @contextmanager

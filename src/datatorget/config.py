@@ -39,9 +39,6 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         500 * 1024 * 1024, gt=0, description="The largest file a publisher may upload, in bytes."
     )
-    max_text_length: int = Field(
-        20_000, gt=0, description="The longest description (per language) a dataset may have, in characters."
-    )
     session_max_age_s: int = Field(8 * 3600, gt=0, description="How long a web login lasts, in seconds.")
 
     @model_validator(mode="after")

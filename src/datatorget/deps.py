@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.accounts import user_for_token
@@ -32,8 +33,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def api_viewer(request: Request, session: SessionDep) -> User | None:
-    """The caller of the API: the owner of the bearer token, or None when no token is sent."""
+BEARER = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer dt_...`")
+
+
+def api_viewer(
+    request: Request,
+    session: SessionDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+) -> User | None:
+    """The caller of the API: the owner of the bearer token, or None when no token is sent.
+
+    `_declared` only puts the bearer scheme into the OpenAPI description; the header is read here, so that a
+    wrong scheme is refused (401) rather than taken for an anonymous call.
+    """
     header = request.headers.get("authorization")
     if not header:
         return None

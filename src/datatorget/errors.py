@@ -11,34 +11,45 @@ DatatorgetError            something the user can fix or must be told about; nev
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class DatatorgetError(Exception):
-    """Something the user can fix or must be told about. Never a 500."""
+    """Something the user can fix or must be told about. Never a 500.
+
+    `status` is the HTTP status every front door (the API, the web pages) answers it with.
+    """
+
+    status: ClassVar[int] = 400
 
 
 class NotFound(DatatorgetError):
-    pass
+    status = 404
 
 
 class NotAuthenticated(DatatorgetError):
-    pass
+    status = 401
 
 
 class PermissionDenied(DatatorgetError):
-    pass
+    status = 403
 
 
 class Conflict(DatatorgetError):
+    status = 409
+
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or {}
 
 
 class PayloadTooLarge(DatatorgetError):
-    pass
+    status = 413
 
 
 class ValidationFailed(DatatorgetError):
+    status = 422
+
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{field}: {m}" for field, ms in errors.items() for m in ms))
         self.errors = errors

@@ -148,3 +148,26 @@ def test_an_unknown_organisation_is_a_field_error(catalog: Catalog, session: Ses
     with pytest.raises(ValidationFailed) as failure:
         datasets.create_dataset(session, data, catalog.admin)
     assert failure.value.errors == {"organization": ["no organisation 'okand'"]}
+
+
+def test_a_patch_may_give_only_the_start_of_the_time_period(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Badplatser", temporal={"start": "2020-01-01", "end": "2024-12-31"})
+    patch = DatasetPatch.model_validate({"temporal": {"start": "2021-01-01"}})
+    dataset = datasets.update_dataset(session, "badplatser", patch, catalog.admin)
+    assert (str(dataset.temporal_start), dataset.temporal_end) == ("2021-01-01", None)
+
+
+def test_the_change_log_keeps_the_fields_of_a_deleted_dataset(
+    catalog: Catalog, session: Session, tmp_path: Path
+) -> None:
+    dataset_id = catalog.dataset("Badplatser", license="CC0").id
+    datasets.delete_dataset(session, "badplatser", catalog.admin, files_dir=tmp_path)
+    session.commit()
+    _total, changes = datasets.history(session, str(dataset_id), catalog.admin)
+    assert changes[0].fields["license"] == ["CC0", None]
+    assert changes[0].fields["title"] == [{"sv": "Badplatser"}, None]
+
+
+def test_a_slug_that_looks_like_a_uuid_is_still_found_by_slug(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Konstig", slug="0123456789abcdef0123456789abcdef")
+    assert datasets.get_dataset(session, "0123456789abcdef0123456789abcdef", None).title["sv"] == "Konstig"

@@ -24,7 +24,7 @@ def test_a_stream_over_the_limit_is_refused_and_leaves_no_file(session: Session,
     folder = tmp_path / "files"
     with pytest.raises(PayloadTooLarge):
         store_stream(session, io.BytesIO(b"x" * 101), folder / "data.csv", max_bytes=100)
-    assert list(folder.iterdir()) == []
+    assert not folder.exists()
 
 
 def test_a_stored_file_is_removed_when_the_transaction_rolls_back(session: Session, tmp_path: Path) -> None:
@@ -70,3 +70,9 @@ def test_file_names_are_made_safe(given: str, kept: str) -> None:
 def test_a_file_name_of_only_symbols_is_refused() -> None:
     with pytest.raises(ValidationFailed):
         safe_file_name("???")
+
+
+def test_a_refused_stream_leaves_no_empty_folder(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(PayloadTooLarge):
+        store_stream(session, io.BytesIO(b"x" * 101), tmp_path / "files" / "ab" / "data.csv", max_bytes=100)
+    assert not (tmp_path / "files" / "ab").exists()

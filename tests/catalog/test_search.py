@@ -173,3 +173,18 @@ def test_a_deleted_dataset_is_no_longer_found(catalog: Catalog, session: Session
     datasets.delete_dataset(session, "badplatser", catalog.admin, files_dir=tmp_path)  # type: ignore[arg-type]
     session.commit()
     assert titles(session, q="badplats") == []
+
+
+def test_organisation_counts_ignore_the_organisation_filter(catalog: Catalog, session: Session) -> None:
+    catalog.organization("sjovik-energi")
+    catalog.dataset("Badplatser", license="CC0")
+    catalog.dataset("Laddstationer", organization="sjovik-energi", license="CC_BY_4_0")
+    facets = search_datasets(session, SearchQuery(organization=["sjovik"]), None).facets
+    assert facets["organization"] == [("sjovik", 1), ("sjovik-energi", 1)]
+    assert facets["license"] == [("CC0", 1)]
+
+
+def test_equal_facet_counts_are_in_swedish_order(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Badplatser", keywords={"sv": ["Örebro", "bad", "Zon", "ängar"]})
+    keywords = search_datasets(session, SearchQuery(), None).facets["keyword"]
+    assert [word for word, _count in keywords] == ["bad", "Zon", "ängar", "Örebro"]

@@ -17,7 +17,9 @@ def test_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = [
-            d for d in compare_metadata(context, Base.metadata) if not _is_search_index(d, engine.dialect.name)
+            d
+            for d in compare_metadata(context, Base.metadata)
+            if not _is_search_index(d, engine.dialect.name)
         ]
     assert differences == []
 

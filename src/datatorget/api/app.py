@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
@@ -12,6 +14,7 @@ from datatorget.api import errors
 from datatorget.api.routers import accounts, datasets, distributions, organizations, vocabularies
 from datatorget.errors import DatatorgetError
 
+SWAGGER_UI = "/static/vendor/swagger-ui"
 DESCRIPTION = """\
 The catalog of this portal: organisations, datasets and their distributions, with DCAT-AP-SE metadata.
 
@@ -27,7 +30,7 @@ def create_api() -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         responses={
             400: {"model": errors.Problem, "description": "Malformed request"},
@@ -43,6 +46,18 @@ def create_api() -> FastAPI:
                    vocabularies.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
+
+    @api.get("/docs", include_in_schema=False)
+    def interactive_docs() -> HTMLResponse:
+        """Swagger UI from the package installed by npm, so that the docs work on a server without internet."""
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Datatorget API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        )
+
     return api
 
 

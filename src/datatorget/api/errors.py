@@ -13,24 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from datatorget.errors import (
-    Conflict,
-    DatatorgetError,
-    NotAuthenticated,
-    NotFound,
-    PayloadTooLarge,
-    PermissionDenied,
-    ValidationFailed,
-)
-
-STATUS: dict[type[DatatorgetError], int] = {
-    NotFound: 404,
-    NotAuthenticated: 401,
-    PermissionDenied: 403,
-    Conflict: 409,
-    PayloadTooLarge: 413,
-    ValidationFailed: 422,
-}
+from datatorget.errors import DatatorgetError
 
 
 class Problem(BaseModel):
@@ -43,12 +26,20 @@ class Problem(BaseModel):
     errors: dict[str, list[str]] = {}
 
 
-def status_of(exc: DatatorgetError) -> int:
-    return next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 400)
+# The reason phrases of RFC 9110, fixed here so that the body does not change with Python's http module.
+TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    406: "Not Acceptable", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+    422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+}  # fmt: skip
+
+
+def title_of(status: int) -> str:
+    return TITLES.get(status) or HTTPStatus(status).phrase
 
 
 def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JSONResponse:
-    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors or {})
+    body = Problem(title=title_of(status), status=status, detail=detail, errors=errors or {})
     headers = {"WWW-Authenticate": 'Bearer realm="datatorget"'} if status == 401 else None
     return JSONResponse(
         body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers
@@ -56,7 +47,7 @@ def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None
 
 
 def domain_problem(exc: DatatorgetError) -> JSONResponse:
-    return problem(status_of(exc), str(exc), getattr(exc, "errors", None))
+    return problem(exc.status, str(exc), getattr(exc, "errors", None))
 
 
 def validation_problem(exc: RequestValidationError) -> JSONResponse:
@@ -100,7 +91,7 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def http_problem(exc: HTTPException) -> JSONResponse:
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else title_of(exc.status_code)
     return problem(exc.status_code, detail)
 
 

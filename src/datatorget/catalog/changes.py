@@ -40,8 +40,9 @@ def record_change(
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """The fields whose value differs, as {field: [before, after]}."""
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    """The fields whose value differs, as {field: [before, after]}; a field missing on one side is None there."""
+    keys = list(before) + [key for key in after if key not in before]
+    return {key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)}
 
 
 def dataset_history(

@@ -30,9 +30,10 @@ EDITABLE = (
 def find_dataset(session: Session, ref: str) -> Dataset | None:
     """The dataset with this slug or UUID, whoever may see it."""
     try:
-        return session.get(Dataset, uuid.UUID(ref))
+        found = session.get(Dataset, uuid.UUID(ref))
     except ValueError:
-        return session.scalar(select(Dataset).where(Dataset.slug == ref))
+        found = None
+    return found or session.scalar(select(Dataset).where(Dataset.slug == ref))
 
 
 def get_dataset(session: Session, ref: str, viewer: Viewer) -> Dataset:
@@ -172,8 +173,8 @@ def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
     list_fields = ("themes", "spatial", "conforms_to", "hvd_categories")
     for name, value in values.items():
         if name == "temporal":
-            dataset.temporal_start = value["start"] if value else None
-            dataset.temporal_end = value["end"] if value else None
+            dataset.temporal_start = value.get("start") if value else None
+            dataset.temporal_end = value.get("end") if value else None
         elif name == "keywords":
             dataset.keywords = {lang: words for lang, words in (value or {}).items() if words}
         elif name in list_fields:

@@ -26,7 +26,7 @@ _FIELDS = ("title", "description", "access_url", "download_url", "format", "medi
 
 @dataclass(frozen=True)
 class Upload:
-    """A file a publisher sends, as a stream; `declared_size` is the Content-Length, when known."""
+    """A file a publisher sends, as a stream; `declared_size` is the size of the file alone, when known."""
 
     stream: BinaryIO
     file_name: str
@@ -126,6 +126,8 @@ def update_distribution(
         )
     if values.get("title", ...) is None:
         raise ValidationFailed({"title": ["may not be null"]})
+    if values.get("format") and "media_type" not in values:  # as when added: the media type of the format
+        values["media_type"] = term("file_types", values["format"]).media_type or distribution.media_type
     before = _snapshot(distribution)
     for name, value in values.items():
         setattr(distribution, name, value if value is not None or name not in ("description",) else {})

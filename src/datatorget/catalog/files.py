@@ -54,6 +54,7 @@ def store_stream(session: Session, source: BinaryIO, destination: Path, *, max_b
     partial = destination.with_name(f".{destination.name}.{uuid.uuid4().hex}.part")
     digest = hashlib.sha256()
     size = 0
+    stored = False
     try:
         with partial.open("wb") as out:
             while chunk := source.read(CHUNK):
@@ -65,8 +66,11 @@ def store_stream(session: Session, source: BinaryIO, destination: Path, *, max_b
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, destination)
+        stored = True
     finally:
         partial.unlink(missing_ok=True)
+        if not stored:
+            _remove(destination)
     on_rollback(session, lambda: _remove(destination))
     return StoredFile(destination, size, digest.hexdigest())
 

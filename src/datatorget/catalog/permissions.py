@@ -51,7 +51,7 @@ def require_login(viewer: Viewer) -> User:
 def require_edit(viewer: Viewer, organization_id: uuid.UUID) -> User:
     user = require_login(viewer)
     if not can_edit_organization_data(user, organization_id):
-        raise PermissionDenied("you may only change the datasets of your own organisation")
+        raise PermissionDenied("you may only change your own organisation and its datasets")
     return user
 
 

@@ -20,8 +20,9 @@ from datatorget.catalog.schemas import (
 from datatorget.catalog.vocabulary import VocabularyName, vocabulary
 
 
-def dataset_uri(base_url: str, slug: str) -> str:
-    return f"{base_url}/datasets/{slug}"
+def dataset_uri(base_url: str, dataset: Dataset) -> str:
+    """The dataset's persistent URI: made from its UUID, so that renaming the slug does not break it."""
+    return f"{base_url}/datasets/{dataset.id}"
 
 
 def file_url(base_url: str, distribution: Distribution) -> str:
@@ -53,7 +54,7 @@ def dataset_out(dataset: Dataset, *, base_url: str) -> DatasetOut:
         temporal = Temporal(start=dataset.temporal_start, end=dataset.temporal_end)
     return DatasetOut(
         id=dataset.id,
-        uri=dataset_uri(base_url, dataset.slug),
+        uri=dataset_uri(base_url, dataset),
         slug=dataset.slug,
         state=dataset.state,
         title=dataset.title,
@@ -103,7 +104,7 @@ def facet_values(session: Session, facets: dict[str, list[tuple[str, int]]]) -> 
         "license": "licenses",
         "format": "file_types",
     }
-    names = dict(session.execute(select(Organization.slug, Organization.name)).tuples().all())
+    names = dict(session.execute(select(Organization.slug, Organization.name)).all())
     labelled: dict[str, list[FacetValue]] = {}
     for facet, rows in facets.items():
         values = []

@@ -63,9 +63,10 @@ def _swedish_required(value: dict[str, Any]) -> dict[str, Any]:
 
 
 # Descriptions are Markdown and are rendered without raw HTML; script-like content is refused outright so
-# that it is never stored (and never reaches a harvester that renders HTML).
+# that it is never stored (and never reaches a harvester that renders HTML). An event handler counts inside
+# a tag: up to the next '<', not the next '>', which may sit inside a quoted value (<img alt=">" onerror=...>).
 _SCRIPT = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|style|svg|math|form|base|meta|link)\b|\bon[a-z]+\s*=|javascript\s*:"
+    r"<\s*/?\s*(script|iframe|object|embed|style|svg|math|form|base|meta|link)\b|<[^<]*\bon[a-z]+\s*=|javascript\s*:"
     r"|vbscript\s*:|data\s*:\s*text/html",
     re.IGNORECASE,
 )

@@ -39,6 +39,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages per connection (the default is 2 MiB)
+        cursor.execute("PRAGMA mmap_size=268435456")  # read through a 256 MiB memory map, without copies
         cursor.close()
 
     @event.listens_for(engine, "begin")

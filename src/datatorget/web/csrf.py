@@ -7,6 +7,7 @@ a POST whose token is missing or different is refused with a 403 page before any
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -37,14 +38,17 @@ def renew_csrf_token(request: Request) -> str:
     return csrf_token(request)
 
 
-async def checked_form(request: Request) -> FormData:
-    """The submitted form (urlencoded or multipart), once its CSRF token has been checked."""
-    form = await request.form(max_files=1, max_fields=MAX_FIELDS)
-    sent = form.get(FIELD)
-    expected = request.session.get(SESSION_KEY)
-    if not (isinstance(sent, str) and isinstance(expected, str) and secrets.compare_digest(sent, expected)):
-        raise CsrfRejected("the form is out of date or was not sent from this site")
-    return form
+async def checked_form(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (urlencoded or multipart), once its CSRF token has been checked; its uploaded
+    files are closed when the request is done."""
+    async with request.form(max_files=1, max_fields=MAX_FIELDS) as form:
+        sent = form.get(FIELD)
+        expected = request.session.get(SESSION_KEY)
+        if not (
+            isinstance(sent, str) and isinstance(expected, str) and secrets.compare_digest(sent, expected)
+        ):
+            raise CsrfRejected("the form is out of date or was not sent from this site")
+        yield form
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]

@@ -34,7 +34,9 @@ def submitted(form: FormData, kind: Kind) -> FormValues:
 
 
 def texts(values: FormValues, name: str) -> dict[str, str]:
-    return {lang: values[f"{name}_{lang}"].strip() for lang in ("sv", "en") if values[f"{name}_{lang}"].strip()}
+    return {
+        lang: values[f"{name}_{lang}"].strip() for lang in ("sv", "en") if values[f"{name}_{lang}"].strip()
+    }
 
 
 def link_input(values: FormValues) -> dict[str, Any]:

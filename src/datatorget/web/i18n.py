@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 Lang = Literal["sv", "en"]
 LANGUAGES: tuple[Lang, ...] = ("sv", "en")
@@ -51,3 +51,6 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in messages(self.lang)
+
+
+LangDep = Annotated[Lang, Depends(request_lang)]

@@ -62,7 +62,7 @@ def render_markdown(text: str) -> Markup:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
     )
-    return Markup(cleaned)  # noqa: S704  (sanitised by nh3 just above)
+    return Markup(cleaned)
 
 
 def plain_text(text: str, max_length: int = 220) -> str:

@@ -73,7 +73,7 @@ def parse_search(params: QueryParams) -> SearchState:
     return SearchState(
         q=params.get("q", "").strip()[:MAX_QUERY_LENGTH],
         filters={name: values for name, values in filters.items() if values},
-        sort=sort if sort in SORTS else "relevance",  # type: ignore[arg-type]
+        sort=sort if sort in SORTS else "relevance",
         page=page,
     )
 
@@ -101,7 +101,7 @@ def facets_view(state: SearchState, facets: dict[str, list[FacetValue]], lang: L
             for value in facets.get(name, [])
         ]
         if values:
-            shown.append({"name": name, "values": values})
+            shown.append({"name": name, "options": values})
     return shown
 
 

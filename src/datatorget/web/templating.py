@@ -43,16 +43,20 @@ def environment_of(request: Request) -> Environment:
 
 
 def layout_context(request: Request, lang: Lang) -> dict[str, Any]:
-    """What base.html needs on every page: language, words, the language link, login state, CSRF token."""
+    """What base.html needs on every page: language, words, the language link, login state, CSRF token.
+
+    Without a session (a 500 page rendered outside the session middleware) the page shows no logged-in state.
+    """
+    has_session = "session" in request.scope
     return {
         "lang": lang,
         "other_lang": other_lang(lang),
         "t": Translator(lang),
         "switch_url": counterpart(request.url.path, request.url.query),
-        "logged_in": bool(request.session.get(SESSION_USER_KEY)),
-        "csrf_token": csrf_token(request),
+        "logged_in": has_session and bool(request.session.get(SESSION_USER_KEY)),
+        # a callable, so that only pages with a form give the visitor a session cookie
+        "csrf_token": (lambda: csrf_token(request)) if has_session else (lambda: ""),
         "current_path": request.url.path,
-        "nav": None,
     }
 
 

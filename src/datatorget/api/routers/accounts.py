@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from datatorget.catalog import accounts
@@ -45,6 +45,11 @@ def create_token(data: TokenIn, session: SessionDep, viewer: ApiViewer) -> NewTo
     return NewToken(**TokenOut.model_validate(token).model_dump(), token=secret)
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Revoke an API token",
+)
 def revoke_token(token_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     accounts.revoke_token(session, token_id, viewer)

@@ -66,7 +66,12 @@ def update_dataset(
     return dataset_out(service.update_dataset(session, ref, patch, viewer), base_url=settings.base_url)
 
 
-@router.delete("/{ref}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a dataset and its files")
+@router.delete(
+    "/{ref}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Delete a dataset and its files",
+)
 def delete_dataset(ref: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep) -> None:
     service.delete_dataset(session, ref, viewer, files_dir=settings.files_dir)
 

@@ -77,7 +77,8 @@ async def add_distribution(
             distribution = service.add_upload(
                 session,
                 ref,
-                service.Upload(upload.file, upload.filename, upload.content_type, _declared_size(request)),
+                # the size of the file part itself; the request's Content-Length also counts the framing
+                service.Upload(upload.file, upload.filename, upload.content_type, upload.size),
                 viewer,
                 files_dir=settings.files_dir,
                 max_bytes=settings.max_upload_bytes,
@@ -120,6 +121,7 @@ def update_distribution(
 @router.delete(
     "/distributions/{distribution_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
     summary="Delete a distribution",
 )
 def delete_distribution(
@@ -133,21 +135,16 @@ def download(
     distribution_id: uuid.UUID, file_name: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> Response:
     distribution = service.get_distribution(session, distribution_id, viewer)
+    path = service.stored_file(distribution, settings.files_dir)  # NotFound for a link: it has no file name
     if distribution.file_name != file_name:
         return Response(status_code=status.HTTP_308_PERMANENT_REDIRECT, headers={
             "Location": f"/files/{distribution.id}/{distribution.file_name}"})  # fmt: skip
-    path = service.stored_file(distribution, settings.files_dir)
     return FileResponse(
         path,
         media_type=distribution.media_type or "application/octet-stream",
         filename=distribution.file_name,
         headers={"ETag": f'"{distribution.checksum_sha256}"', "Access-Control-Allow-Origin": "*"},
     )
-
-
-def _declared_size(request: Request) -> int | None:
-    length = request.headers.get("content-length")
-    return int(length) if length and length.isdigit() else None
 
 
 def _languages(fields: dict[str, str], name: str) -> dict[str, str] | None:

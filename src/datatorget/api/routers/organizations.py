@@ -30,19 +30,22 @@ def create_organization(
 @router.get("/{slug}", summary="Read an organisation")
 def read_organization(slug: str, session: SessionDep, viewer: ApiViewer) -> OrganizationOut:
     organization = service.get_organization(session, slug)
-    count = {o.slug: n for o, n in service.list_organizations(session, viewer)}.get(slug, 0)
-    return organization_out(organization, count)
+    return organization_out(organization, service.count_datasets(session, organization, viewer))
 
 
 @router.patch("/{slug}", summary="Change an organisation (admins, and its editors)")
 def update_organization(
     slug: str, patch: OrganizationPatch, session: SessionDep, viewer: ApiViewer
 ) -> OrganizationOut:
-    return organization_out(service.update_organization(session, slug, patch, viewer))
+    organization = service.update_organization(session, slug, patch, viewer)
+    return organization_out(organization, service.count_datasets(session, organization, viewer))
 
 
 @router.delete(
-    "/{slug}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an organisation without datasets"
+    "/{slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Delete an organisation without datasets",
 )
 def delete_organization(slug: str, session: SessionDep, viewer: ApiViewer) -> None:
     service.delete_organization(session, slug, viewer)

@@ -73,6 +73,9 @@ def upgrade() -> None:
     op.create_index(op.f("ix_dataset_organization_id"), "dataset", ["organization_id"], unique=False)
     op.create_index("ix_dataset_state_modified", "dataset", ["state", "modified"], unique=False)
     op.create_index("ix_dataset_state_title_sort", "dataset", ["state", "title_sort"], unique=False)
+    op.create_index(
+        "ix_dataset_search_filters", "dataset", ["id", "state", "organization_id", "license"], unique=False
+    )
     op.create_table(
         "user_account",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -191,9 +194,18 @@ def upgrade() -> None:
 def _create_search_index() -> None:
     """The full-text index: FTS5 over pre-stemmed text on SQLite, a weighted tsvector on PostgreSQL."""
     if op.get_bind().dialect.name == "sqlite":
+        # FTS5 finds rows by rowid only; dataset_fts_row gives each dataset its rowid, so that an update
+        # replaces one index row by key instead of scanning the whole index.
+        op.create_table(
+            "dataset_fts_row",
+            sa.Column("rowid", sa.Integer(), nullable=False),
+            sa.Column("dataset_id", sa.Uuid(), nullable=False),
+            sa.PrimaryKeyConstraint("rowid", name=op.f("pk_dataset_fts_row")),
+            sa.UniqueConstraint("dataset_id", name=op.f("uq_dataset_fts_row_dataset_id")),
+        )
         op.execute(
             "CREATE VIRTUAL TABLE dataset_fts USING fts5("
-            "dataset_id UNINDEXED, title, keywords, description, tokenize='unicode61 remove_diacritics 0')"
+            "title, keywords, description, tokenize='unicode61 remove_diacritics 0')"
         )
         return
     op.create_table(
@@ -214,6 +226,7 @@ def _create_search_index() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE dataset_fts")
+        op.drop_table("dataset_fts_row")
     else:
         op.drop_table("dataset_search")
     for table in (

@@ -1,0 +1,75 @@
+"""HTTP middleware of the portal, as plain ASGI (so that errors reach the app's handlers unwrapped).
+
+- BodyLimit: a body announced larger than the limit is refused before it is read; one sent without a
+  length (chunked) is counted as it arrives and refused once it passes the limit, so an upload can never
+  fill the disk. Both answers come in the portal's own error shapes.
+- SecurityHeaders: headers that every answer carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from datatorget.errors import PayloadTooLarge
+
+Render = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, render: Render) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = PayloadTooLarge(f"the request is larger than the limit of {self.max_bytes} bytes")
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            response = await self.render(Request(scope), too_large)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise too_large  # the app's error handlers turn it into the 413 page or problem
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",  # a downloaded CSV is never run as a script
+    b"x-frame-options": b"DENY",  # no page of ours inside another site's frame (clickjacking)
+    b"referrer-policy": b"strict-origin-when-cross-origin",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _value in message.get("headers", [])}
+                extra = [(name, value) for name, value in SECURITY_HEADERS.items() if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,58 @@
+"""Log in with email and password (a signed session cookie, renewed at login) and log out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.accounts import authenticate
+from datatorget.deps import SESSION_USER_KEY, SessionDep
+from datatorget.web.csrf import CheckedForm, renew_csrf_token
+from datatorget.web.i18n import Lang, LangDep
+from datatorget.web.paths import add_page, is_safe_next, url
+from datatorget.web.templating import render
+
+router = APIRouter()
+MAX_EMAIL_LENGTH = 320
+
+
+def _next(value: object, lang: Lang) -> str:
+    return value if isinstance(value, str) and is_safe_next(value) else url("home", lang)
+
+
+@add_page(router, "login")
+def login_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, "login.html", {
+        "next": _next(request.query_params.get("next"), lang), "email": "", "failed": False,
+    })  # fmt: skip
+
+
+def _user_id(session: Session, email: str, password: str) -> str | None:
+    if not email or not password or len(email) > MAX_EMAIL_LENGTH:
+        return None
+    user = authenticate(session, email, password)
+    return str(user.id) if user else None
+
+
+@add_page(router, "login", methods=("POST",))
+def login(request: Request, form: CheckedForm, session: SessionDep, lang: LangDep) -> Response:
+    email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
+    target = _next(form.get("next"), lang)
+    user_id = _user_id(session, email, password)
+    if user_id is None:
+        return render(
+            request, "login.html", {"next": target, "email": email, "failed": True},
+            status=400,
+        )  # fmt: skip
+    request.session.clear()  # a new session at login: nothing from before it carries over
+    request.session[SESSION_USER_KEY] = user_id
+    renew_csrf_token(request)
+    return RedirectResponse(target, status_code=303)
+
+
+@add_page(router, "logout", methods=("POST",))
+def logout(request: Request, form: CheckedForm, lang: LangDep) -> Response:
+    del form  # checked for its CSRF token
+    request.session.clear()
+    return RedirectResponse(url("home", lang), status_code=303)

@@ -1,0 +1,239 @@
+"""WCAG 2.1 AA in a real browser: axe-core finds no violation on any page, and nothing scrolls sideways at
+320 CSS pixels (400 % zoom of a 1280 px window).
+
+One uvicorn server (SQLite, the demo municipality, an editor) and one Chromium serve the whole module.
+Debian's chromium is used, never a downloaded browser; axe-core comes from node_modules (npm install).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from datatorget.app import create_app
+from datatorget.catalog import accounts
+from datatorget.config import Settings
+from datatorget.demo.load import load_demo
+from tests.web.pages import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+EDITOR = "tillganglighet@sjovik.example"
+
+PUBLIC = {
+    "home": ("/", "/en/"),
+    "search": ("/datamangder?q=bad&theme=ENVI", "/en/datasets?q=bad&theme=ENVI"),
+    "dataset": ("/datamangder/badplatser", "/en/datasets/badplatser"),
+    "organisation": ("/organisationer/sjovik", "/en/organisations/sjovik"),
+    "organisations": ("/organisationer", "/en/organisations"),
+    "login": ("/logga-in", "/en/login"),
+    "accessibility": ("/tillganglighet", "/en/accessibility"),
+    "not-found": ("/datamangder/finns-inte", "/en/datasets/does-not-exist"),
+}
+FOR_EDITORS = {
+    "new-dataset": ("/datamangder/ny", "/en/datasets/new"),
+    "edit-dataset": ("/datamangder/badplatser/redigera", "/en/datasets/badplatser/edit"),
+    "add-distribution": (
+        "/datamangder/badplatser/distributioner/ny",
+        "/en/datasets/badplatser/distributions/new",
+    ),
+    "account": ("/konto", "/en/account"),
+    "draft-dataset": ("/datamangder/planerade-cykelvagar", "/en/datasets/planerade-cykelvagar"),
+}
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the accessibility tests must run)")
+    pytest.skip(reason)
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if found is None:
+        _missing("no Chromium found: install Debian's chromium package to run the accessibility tests")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The portal on a free port of 127.0.0.1, with the demo municipality and an editor; its base URL."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings = Settings(data_dir=tmp_path_factory.mktemp("a11y"), base_url=base_url, secret_key="a11y-" * 8)
+    app = create_app(settings)
+    with app.state.sessionmaker.begin() as session:
+        load_demo(session, settings)
+        accounts.create_user(
+            session, email=EDITOR, password=PASSWORD, role="editor", organization_slug="sjovik", by=None
+        )
+    config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", access_log=False)
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield base_url
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = _chromium()
+    if not AXE.is_file():
+        _missing(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` to install axe-core")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def visitor(browser: Browser, server: str) -> Iterator[Page]:
+    """A browser tab of someone who is not logged in."""
+    context = browser.new_context(base_url=server)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def editor(browser: Browser, server: str) -> Iterator[Page]:
+    """A browser tab of an editor of Sjöviks kommun, logged in through the login form."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    page.goto("/logga-in")
+    page.fill("#email", EDITOR)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.rstrip("/") == server, "the editor could not log in"
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return list(result["violations"])
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"])
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, path: str) -> None:
+    page.goto(path)
+    violations = axe_violations(page)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path}:\n{describe(violations)}"
+
+
+def _each(pages: dict[str, tuple[str, str]]) -> list[Any]:
+    return [
+        pytest.param(path, id=f"{name}-{lang}")
+        for name, pair in pages.items()
+        for lang, path in zip(("sv", "en"), pair, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("path", _each(PUBLIC))
+def test_public_page_has_no_wcag_violations(visitor: Page, path: str) -> None:
+    assert_accessible(visitor, path)
+
+
+@pytest.mark.parametrize("path", _each(FOR_EDITORS))
+def test_editor_page_has_no_wcag_violations(editor: Page, path: str) -> None:
+    assert_accessible(editor, path)
+
+
+@pytest.mark.parametrize("path", ["/datamangder/ny", "/en/datasets/new"])
+def test_dataset_form_with_errors_has_no_wcag_violations(editor: Page, path: str) -> None:
+    editor.goto(path)
+    editor.fill("#contact_email", "not-an-email")
+    editor.fill("#temporal_start", "2024-12-31")
+    editor.fill("#temporal_end", "2024-01-01")
+    with editor.expect_navigation():
+        editor.click("main form.form button[type=submit]")
+
+    assert editor.locator(".error-summary li").count() >= 3
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/en/",
+        "/datamangder?q=bad&theme=ENVI",
+        "/en/datasets?q=bad",
+        "/datamangder/badplatser",
+        "/en/datasets/badplatser",
+    ],
+)
+def test_page_does_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
+    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto(path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    finally:
+        context.close()
+
+    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def test_the_skip_link_is_the_first_thing_to_focus_and_is_visible(visitor: Page) -> None:
+    visitor.goto("/datamangder/badplatser")
+    visitor.keyboard.press("Tab")
+
+    focused = visitor.evaluate(
+        "(() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
+        " return [e.className, e.getAttribute('href'), r.top >= 0 && r.height > 0]; })()"
+    )
+    assert focused == ["skip-link", "#main", True]
+
+
+def test_search_works_with_htmx_without_a_full_reload(visitor: Page) -> None:
+    visitor.goto("/datamangder")
+    visitor.evaluate("window.notReloaded = true")
+    visitor.fill("#q", "badplats")
+    visitor.click("form[role=search] button[type=submit]")
+    visitor.wait_for_url("**/datamangder?q=badplats*")
+    visitor.wait_for_selector("#search-results .dataset-card__title >> text=Badplatser")
+
+    assert visitor.evaluate("window.notReloaded === true")
