@@ -95,8 +95,11 @@ def generate(session: Session, count: int, seed: int = 42) -> list[str]:
         session.flush()
         for dataset in batch:
             session.add_all(DatasetTheme(dataset_id=dataset.id, code=code) for code in dataset.themes)
-            words = {w for ws in dataset.keywords.values() for w in ws}
-            session.add_all(DatasetKeyword(dataset_id=dataset.id, keyword=w) for w in words)
+            session.add_all(
+                DatasetKeyword(dataset_id=dataset.id, language=language, keyword=word)
+                for language, words in dataset.keywords.items()
+                for word in words
+            )
             index_dataset(session, dataset)
         session.commit()
     return slugs

@@ -21,7 +21,7 @@ from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.errors import DatatorgetError
-from datatorget.middleware import BodyLimit, SecurityHeaders
+from datatorget.middleware import BodyLimit, HeadAsGet, SecurityHeaders
 from datatorget.web.app import install_web, render_error
 
 SESSION_COOKIE = "datatorget_session"
@@ -73,6 +73,7 @@ def create_app(
     # checked as the file is stored.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD, render=handle)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.signing_key(),

@@ -4,6 +4,8 @@
   length (chunked) is counted as it arrives and refused once it passes the limit, so an upload can never
   fill the disk. Both answers come in the portal's own error shapes.
 - SecurityHeaders: headers that every answer carries.
+- HeadAsGet: HEAD answered as GET without the body, for link checkers and harvesters (FastAPI routes
+  declare GET only).
 """
 
 from __future__ import annotations
@@ -73,3 +75,20 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)

@@ -142,3 +142,17 @@ def test_an_unsupported_method_is_a_problem(client: TestClient) -> None:
 def test_every_answer_carries_the_security_headers(app_client: TestClient, path: str) -> None:
     headers = app_client.get(path).headers
     assert (headers["x-content-type-options"], headers["x-frame-options"]) == ("nosniff", "DENY")
+
+
+@pytest.mark.parametrize("path", ["/", "/en/datasets", "/api/v1/datasets", "/healthz"])
+def test_head_answers_like_get_without_a_body(app_client: TestClient, path: str) -> None:
+    head, get = app_client.head(path), app_client.get(path)
+    assert (head.status_code, head.headers["content-type"], head.content) == (
+        200,
+        get.headers["content-type"],
+        b"",
+    )
+
+
+def test_head_of_an_unknown_page_is_404(app_client: TestClient) -> None:
+    assert app_client.head("/datamangder/finns-inte").status_code == 404

@@ -188,3 +188,20 @@ def test_equal_facet_counts_are_in_swedish_order(catalog: Catalog, session: Sess
     catalog.dataset("Badplatser", keywords={"sv": ["Örebro", "bad", "Zon", "ängar"]})
     keywords = search_datasets(session, SearchQuery(), None).facets["keyword"]
     assert [word for word, _count in keywords] == ["bad", "Zon", "ängar", "Örebro"]
+
+
+def test_the_keyword_facet_can_list_one_language_only(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Badplatser", keywords={"sv": ["bad", "strand"], "en": ["bathing"]})
+    english = search_datasets(session, SearchQuery(keyword_language="en"), None).facets["keyword"]
+    every = search_datasets(session, SearchQuery(), None).facets["keyword"]
+    assert (english, every) == ([("bathing", 1)], [("bad", 1), ("bathing", 1), ("strand", 1)])
+
+
+def test_a_keyword_in_both_languages_counts_its_dataset_once(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Kartor", keywords={"sv": ["GeoJSON"], "en": ["GeoJSON"]})
+    assert search_datasets(session, SearchQuery(), None).facets["keyword"] == [("GeoJSON", 1)]
+
+
+def test_a_keyword_filter_matches_in_any_language(catalog: Catalog, session: Session) -> None:
+    catalog.dataset("Badplatser", keywords={"en": ["bathing"]})
+    assert titles(session, keyword=["bathing"], keyword_language="sv") == ["Badplatser"]

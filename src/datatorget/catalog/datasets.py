@@ -189,6 +189,9 @@ def _sync_facets(session: Session, dataset: Dataset) -> None:
     session.execute(delete(DatasetTheme).where(DatasetTheme.dataset_id == dataset.id))
     session.execute(delete(DatasetKeyword).where(DatasetKeyword.dataset_id == dataset.id))
     session.add_all(DatasetTheme(dataset_id=dataset.id, code=code) for code in dataset.themes)
-    words = {word for words in dataset.keywords.values() for word in words}
-    session.add_all(DatasetKeyword(dataset_id=dataset.id, keyword=word) for word in sorted(words))
+    session.add_all(
+        DatasetKeyword(dataset_id=dataset.id, language=language, keyword=word)
+        for language, words in dataset.keywords.items()
+        for word in words
+    )
     session.flush()

@@ -126,13 +126,14 @@ class DatasetTheme(Base):
 
 
 class DatasetKeyword(Base):
-    """One keyword of one dataset, in any language: the facet and filter index behind `Dataset.keywords`."""
+    """One keyword of one dataset in one language: the facet and filter index behind `Dataset.keywords`."""
 
     __tablename__ = "dataset_keyword"
 
     dataset_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True
     )
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
     keyword: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 

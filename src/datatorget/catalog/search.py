@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    and_,
     bindparam,
     case,
     cast,
@@ -98,6 +99,7 @@ class SearchQuery:
     sort: Sort = "relevance"
     page: int = 1
     size: int = 20
+    keyword_language: str | None = None  # the keyword facet lists keywords in this language only
 
 
 @dataclass
@@ -334,7 +336,7 @@ def search_datasets(session: Session, query: SearchQuery, viewer: Viewer) -> Sea
 # --- counting ------------------------------------------------------------------------------------------
 
 Counts = tuple[int, dict[str, list[tuple[str, int]]]]
-_unfiltered_cache: dict[str, tuple[tuple[Any, ...], Counts]] = {}
+_unfiltered_cache: dict[tuple[str, str | None], tuple[tuple[Any, ...], Counts]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -351,7 +353,7 @@ def _counts(
         return total, facets
     # The newest time as well as the newest id: ids start again after a restore, times do not.
     generation = tuple(session.execute(select(func.max(Change.id), func.max(Change.at))).one())
-    database = session.get_bind().engine.url.render_as_string()
+    database = (session.get_bind().engine.url.render_as_string(), query.keyword_language)
     with _cache_lock:
         cached = _unfiltered_cache.get(database)
     if cached is not None and cached[0] == generation:
@@ -373,13 +375,15 @@ def _count(
     # Each count walks the matches and looks up their rows (LEFT JOIN keeps that order in SQLite's planner;
     # HAVING, unlike WHERE, does not turn it back into an inner join), instead of walking a whole facet table.
     n = func.count()
+    in_language = [DatasetKeyword.language == query.keyword_language] if query.keyword_language else []
+    datasets_with_keyword = func.count(DatasetKeyword.dataset_id.distinct())
     keyword_counts = (
-        select(DatasetKeyword.keyword.label("value"), n.label("n"))
+        select(DatasetKeyword.keyword.label("value"), datasets_with_keyword.label("n"))
         .select_from(filtered)
-        .outerjoin(DatasetKeyword, DatasetKeyword.dataset_id == filtered.c.id)
+        .outerjoin(DatasetKeyword, and_(DatasetKeyword.dataset_id == filtered.c.id, *in_language))
         .group_by(DatasetKeyword.keyword)
         .having(DatasetKeyword.keyword.is_not(None))
-        .order_by(desc(n), DatasetKeyword.keyword)
+        .order_by(desc(datasets_with_keyword), DatasetKeyword.keyword)
         .limit(KEYWORD_FACET_SIZE)
         .subquery()
     )

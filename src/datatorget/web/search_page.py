@@ -28,11 +28,12 @@ class SearchState:
     sort: Sort = "relevance"
     page: int = 1
 
-    def query(self, size: int = PAGE_SIZE) -> SearchQuery:
-        return SearchQuery(
-            q=self.q, sort=self.sort, page=self.page, size=size,
-            **{name: list(self.filters.get(name, ())) for name in FACETS},
-        )  # fmt: skip
+    def query(self, lang: str, size: int = PAGE_SIZE) -> SearchQuery:
+        """The catalog query; the keyword facet lists the keywords of the page's language."""
+        query = SearchQuery(q=self.q, sort=self.sort, page=self.page, size=size, keyword_language=lang)
+        for name in FACETS:
+            setattr(query, name, list(self.filters.get(name, ())))
+        return query
 
     def params(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)] if self.q else []

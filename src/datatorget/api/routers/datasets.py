@@ -32,10 +32,14 @@ def list_datasets(
     ] = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Annotated[
+        str | None,
+        Query(pattern=r"^[a-z]{2}$", description="List only keywords in this language in the keyword facet."),
+    ] = None,
 ) -> DatasetList:
     query = SearchQuery(
         q=q, organization=organization, theme=theme, keyword=keyword, license=license, format=format,
-        sort=sort, page=page, size=size,
+        sort=sort, page=page, size=size, keyword_language=lang,
     )  # fmt: skip
     result = search_datasets(session, query, viewer)
     return DatasetList(

@@ -22,7 +22,9 @@ router = APIRouter()
 
 @add_page(router, "home")
 def home(request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep) -> HTMLResponse:
-    result = search_datasets(session, SearchQuery(sort="modified", size=NEWEST), viewer)
+    result = search_datasets(
+        session, SearchQuery(sort="modified", size=NEWEST, keyword_language=lang), viewer
+    )
     counts = {value.value: value.count for value in facet_values(session, result.facets)["theme"]}
     themes = [
         {"label": theme.label_in(lang), "count": counts[code],

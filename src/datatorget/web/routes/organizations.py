@@ -33,7 +33,7 @@ def organization(
     found = get_organization(session, slug)
     page = parse_search(request.query_params).page
     state = SearchState(filters={"organization": (found.slug,)}, sort="title", page=page)
-    result = search_datasets(session, state.query(), viewer)
+    result = search_datasets(session, state.query(lang), viewer)
     return render(request, "organization.html", {
         "organization": organization_view(organization_out(found, result.total), lang),
         "datasets": [summary_view(dataset_summary(d), lang) for d in result.datasets],

@@ -24,7 +24,7 @@ router = APIRouter()
 @add_page(router, "search")
 def search(request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep) -> HTMLResponse:
     state = parse_search(request.query_params)
-    result = search_datasets(session, state.query(), viewer)
+    result = search_datasets(session, state.query(lang), viewer)
     facets = facet_values(session, result.facets)
     return render(request, "search.html", {
         "state": state,

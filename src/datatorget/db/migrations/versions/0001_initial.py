@@ -138,6 +138,7 @@ def upgrade() -> None:
     op.create_table(
         "dataset_keyword",
         sa.Column("dataset_id", sa.Uuid(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("keyword", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["dataset_id"],
@@ -145,7 +146,7 @@ def upgrade() -> None:
             name=op.f("fk_dataset_keyword_dataset_id_dataset"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("dataset_id", "keyword", name=op.f("pk_dataset_keyword")),
+        sa.PrimaryKeyConstraint("dataset_id", "language", "keyword", name=op.f("pk_dataset_keyword")),
     )
     op.create_index(op.f("ix_dataset_keyword_keyword"), "dataset_keyword", ["keyword"], unique=False)
     op.create_table(
