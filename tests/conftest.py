@@ -16,14 +16,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from datatorget.app import create_app
 from datatorget.catalog import accounts
-from datatorget.catalog.models import User
+from datatorget.catalog.changes import new_generation
+from datatorget.catalog.models import CatalogGeneration, User
 from datatorget.config import Settings
 from datatorget.db.engine import make_engine, make_sessionmaker
 from datatorget.db.migrate import upgrade
@@ -71,12 +72,15 @@ def _empty_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = connection.execute(
             text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename NOT IN ('alembic_version', 'catalog_generation')"
             )
         ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)
         if names:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # TRUNCATE goes round the services, so the catalog changed without a new generation: draw one.
+        connection.execute(update(CatalogGeneration).values(value=new_generation()))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,6 +26,7 @@ from datatorget.web.app import install_web, render_error
 
 SESSION_COOKIE = "datatorget_session"
 MULTIPART_OVERHEAD = 1024 * 1024
+MAX_OTHER_BODY = 1024 * 1024  # a JSON or form body: a dataset's metadata is far smaller
 
 
 def create_app(
@@ -53,6 +54,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.writing_sessionmaker = make_sessionmaker(engine, writing=True)
 
     api = create_api()
     api.state = app.state
@@ -71,7 +73,12 @@ def create_app(
         app.add_exception_handler(exception, handle)
     # The outer guard on every body: an upload, plus room for the multipart framing. The exact file limit is
     # checked as the file is stored.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD, render=handle)
+    app.add_middleware(
+        BodyLimit,
+        max_upload_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+        max_other_bytes=MAX_OTHER_BODY,
+        render=handle,
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(

@@ -40,7 +40,7 @@ def transaction(settings: Settings) -> Iterator[Session]:
     engine = engine_from_settings(settings)
     try:
         upgrade(engine)
-        with make_sessionmaker(engine).begin() as session:
+        with make_sessionmaker(engine, writing=True).begin() as session:
             yield session
     except DatatorgetError as exc:
         raise click.ClickException(_describe(exc)) from None

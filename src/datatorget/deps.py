@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.accounts import user_for_token
+from datatorget.catalog.accounts import record_token_use, token_for_secret, token_use_is_stale
 from datatorget.catalog.models import User
 from datatorget.config import Settings
 from datatorget.errors import NotAuthenticated
@@ -23,9 +25,15 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler succeeds, rolled back when it raises."""
-    with request.app.state.sessionmaker.begin() as session:
+    """One transaction per request: committed when the handler succeeds, rolled back when it raises.
+    Requests that may write (POST, PATCH, DELETE) take the write lock up front on SQLite."""
+    reading = request.method in READ_METHODS
+    sessions = request.app.state.sessionmaker if reading else request.app.state.writing_sessionmaker
+    with sessions.begin() as session:
         yield session
 
 
@@ -52,7 +60,15 @@ def api_viewer(
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise NotAuthenticated("send the API token as 'Authorization: Bearer <token>'")
-    return user_for_token(session, secret.strip())
+    token = token_for_secret(session, secret.strip())
+    if token_use_is_stale(token):
+        if request.method in READ_METHODS:
+            # A read keeps its own transaction free of writes; the note goes in one of its own, if it can.
+            with suppress(SQLAlchemyError), request.app.state.writing_sessionmaker.begin() as other:
+                record_token_use(other, token.id)
+        else:
+            record_token_use(session, token.id)
+    return token.user
 
 
 def web_viewer(request: Request, session: SessionDep) -> User | None:
@@ -69,5 +85,14 @@ def web_viewer(request: Request, session: SessionDep) -> User | None:
     return user
 
 
+def reader(request: Request, session: SessionDep) -> User | None:
+    """For addresses both people and programs open (downloads, dataset URIs; reading only): the bearer
+    token when one is sent, else the web login."""
+    if request.headers.get("authorization"):
+        return api_viewer(request, session)
+    return web_viewer(request, session)
+
+
 ApiViewer = Annotated[User | None, Depends(api_viewer)]
 WebViewer = Annotated[User | None, Depends(web_viewer)]
+ReaderViewer = Annotated[User | None, Depends(reader)]

@@ -22,18 +22,25 @@ Render = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, render: Render) -> None:
+    """`max_upload_bytes` for multipart bodies (file uploads), `max_other_bytes` for every other body
+    (JSON, forms): those are parsed whole in memory, so they get a small limit."""
+
+    def __init__(self, app: ASGIApp, *, max_upload_bytes: int, max_other_bytes: int, render: Render) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.max_other_bytes = max_other_bytes
         self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"the request is larger than the limit of {self.max_bytes} bytes")
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
+        headers = dict(scope["headers"])
+        uploading = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.max_upload_bytes if uploading else self.max_other_bytes
+        too_large = PayloadTooLarge(f"the request is larger than the limit of {limit} bytes")
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
             response = await self.render(Request(scope), too_large)
             await response(scope, receive, send)
             return
@@ -44,7 +51,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise too_large  # the app's error handlers turn it into the 413 page or problem
             return message
 

@@ -156,3 +156,10 @@ def test_head_answers_like_get_without_a_body(app_client: TestClient, path: str)
 
 def test_head_of_an_unknown_page_is_404(app_client: TestClient) -> None:
     assert app_client.head("/datamangder/finns-inte").status_code == 404
+
+
+def test_a_json_body_over_a_mebibyte_is_refused_before_it_is_read(app_client: TestClient) -> None:
+    response = app_client.post(
+        "/api/v1/datasets", content=b"[" * (2 * 1024 * 1024), headers={"content-type": "application/json"}
+    )
+    assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")

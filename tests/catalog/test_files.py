@@ -7,9 +7,13 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.files import remove_after_commit, safe_file_name, store_stream
+from datatorget.catalog.models import User
+from datatorget.db.engine import make_sessionmaker
 from datatorget.errors import PayloadTooLarge, ValidationFailed
 
 
@@ -76,3 +80,13 @@ def test_a_refused_stream_leaves_no_empty_folder(session: Session, tmp_path: Pat
     with pytest.raises(PayloadTooLarge):
         store_stream(session, io.BytesIO(b"x" * 101), tmp_path / "files" / "ab" / "data.csv", max_bytes=100)
     assert not (tmp_path / "files" / "ab").exists()
+
+
+def test_a_stored_file_is_removed_when_the_flush_fails(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "x" / "data.csv"
+    with pytest.raises(IntegrityError), make_sessionmaker(engine).begin() as session:  # as a request does
+        store_stream(session, io.BytesIO(b"a;b\n"), path, max_bytes=100)
+        session.add(User(email="x@example.org", password_hash="!", role="admin"))
+        session.add(User(email="x@example.org", password_hash="!", role="admin"))
+        session.flush()
+    assert not path.exists()

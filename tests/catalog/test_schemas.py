@@ -30,7 +30,15 @@ def test_script_in_a_description_is_refused(text: str) -> None:
     assert errors_of(description={"sv": text}) == [("description.sv", "script_not_allowed")]
 
 
-@pytest.mark.parametrize("text", ["Öppet: onsdag = stängt", "a < b och c > d", "Se **fetstil** och `kod`."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Öppet: onsdag = stängt",
+        "a < b och c > d",
+        "Se **fetstil** och `kod`.",
+        "Värden < 5 visas inte; onsdag = antal",
+    ],
+)
 def test_ordinary_text_with_symbols_is_accepted(text: str) -> None:
     assert DatasetIn.model_validate(BASE | {"description": {"sv": text}}).description == {"sv": text}
 

@@ -205,3 +205,15 @@ def test_a_keyword_in_both_languages_counts_its_dataset_once(catalog: Catalog, s
 def test_a_keyword_filter_matches_in_any_language(catalog: Catalog, session: Session) -> None:
     catalog.dataset("Badplatser", keywords={"en": ["bathing"]})
     assert titles(session, keyword=["bathing"], keyword_language="sv") == ["Badplatser"]
+
+
+def test_the_counts_of_the_whole_catalog_follow_every_committed_change(
+    catalog: Catalog, session: Session
+) -> None:
+    catalog.dataset("Badplatser", themes=["ENVI"])
+    catalog.dataset("Lekplatser", themes=["SOCI"])
+    before = search_datasets(session, SearchQuery(), None)
+    datasets.update_dataset(session, "lekplatser", DatasetPatch(state="draft"), catalog.admin)
+    session.commit()
+    after = search_datasets(session, SearchQuery(), None)
+    assert (before.total, after.total, after.facets["theme"]) == (2, 1, [("ENVI", 1)])

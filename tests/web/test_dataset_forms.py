@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from datatorget.catalog import datasets
 from datatorget.catalog.models import Dataset, User
-from datatorget.catalog.schemas import DatasetIn
+from datatorget.catalog.schemas import DatasetIn, DatasetPatch
 from tests.web.pages import Pages, field_error, h1_of, text_of, title_of
 
 
@@ -226,6 +227,23 @@ def test_an_editor_edits_a_dataset_of_their_organisation(
     changed = stored(session, "badplatser")
     assert changed.title["sv"] == "Badplatser i Sjövik"
     assert changed.keywords["sv"] == ["bad", "strand"]
+
+
+def test_an_edit_keeps_the_texts_in_languages_the_form_does_not_show(
+    app_client: TestClient, pages: Pages, editor: User, session: Session
+) -> None:
+    finnish = DatasetPatch(title={"sv": "Badplatser", "fi": "Uimapaikat"}, keywords={"fi": ["uinti"]})
+    datasets.update_dataset(session, "badplatser", finnish, editor)
+    session.commit()
+    pages.log_in(editor)
+
+    pages.submit(
+        "/datamangder/badplatser/redigera", dataset_form(title_sv="Badplatser i Sjövik", slug="badplatser")
+    )
+
+    session.expire_all()
+    changed = stored(session, "badplatser")
+    assert (changed.title["fi"], changed.keywords["fi"]) == ("Uimapaikat", ["uinti"])
 
 
 def test_an_edit_with_errors_is_shown_again_in_english(

@@ -64,3 +64,4 @@ def create_api() -> FastAPI:
 def install_error_handlers(app: FastAPI) -> None:
     for exception in (DatatorgetError, RequestValidationError, IntegrityError, HTTPException):
         app.add_exception_handler(exception, errors.handle)
+    app.add_exception_handler(Exception, errors.unexpected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from datatorget.errors import DatatorgetError
+
+log = logging.getLogger(__name__)
 
 
 class Problem(BaseModel):
@@ -110,3 +113,9 @@ async def handle(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, HTTPException):
         return http_problem(exc)
     raise exc
+
+
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug of ours: logged with its traceback, answered in the same shape, revealing nothing."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "an unexpected error occurred; it has been logged")

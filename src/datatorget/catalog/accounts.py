@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import EmailStr, TypeAdapter, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.changes import record_change
@@ -23,6 +24,7 @@ from datatorget.db.base import utcnow
 from datatorget.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "dt_"
+TOKEN_NAME_MAX = 200
 PASSWORD_MIN_LENGTH = 10
 _hasher = PasswordHasher()
 _email = TypeAdapter(EmailStr)
@@ -122,7 +124,7 @@ def create_token(
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
-        name=name.strip() or "token",
+        name=name.strip()[:TOKEN_NAME_MAX] or "token",
         token_hash=_hash_token(secret),
         expires_at=utcnow() + expires_in if expires_in else None,
     )
@@ -131,19 +133,37 @@ def create_token(
     return token, secret
 
 
-def user_for_token(session: Session, secret: str) -> User:
-    """The user a bearer token belongs to. Wrong, expired and revoked tokens raise NotAuthenticated."""
+USE_RECORDED_EVERY = timedelta(minutes=5)
+
+
+def token_for_secret(session: Session, secret: str) -> ApiToken:
+    """The token with this secret. Wrong, expired and revoked tokens raise NotAuthenticated.
+
+    Reading a token writes nothing: the caller records its use (`record_token_use`) where it suits."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
-    now = utcnow()
     if token is None:
         raise NotAuthenticated("the API token is not valid")
     if token.revoked_at is not None:
         raise NotAuthenticated("the API token has been revoked")
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at is not None and token.expires_at <= utcnow():
         raise NotAuthenticated("the API token has expired")
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now  # coarse, so that reads do not write on every request
-    return token.user
+    return token
+
+
+def user_for_token(session: Session, secret: str) -> User:
+    """The user a bearer token belongs to; see `token_for_secret`."""
+    return token_for_secret(session, secret).user
+
+
+def token_use_is_stale(token: ApiToken) -> bool:
+    """Whether the token's last use is older than we keep it to (coarse, so that reads seldom write)."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > USE_RECORDED_EVERY
+
+
+def record_token_use(session: Session, token_id: uuid.UUID) -> None:
+    now = utcnow()
+    stale = (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - USE_RECORDED_EVERY)
+    session.execute(update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
 
 
 def list_tokens(session: Session, viewer: Viewer) -> list[ApiToken]:

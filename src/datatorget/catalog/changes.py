@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.models import Change, User
+from datatorget.catalog.models import CatalogGeneration, Change, User
 
 SYSTEM_ACTOR = "system"
 
@@ -24,7 +25,9 @@ def record_change(
     dataset_id: uuid.UUID | None = None,
     summary: str = "",
 ) -> None:
-    """Record one change. `fields` maps each changed field to [before, after], JSON-ready."""
+    """Record one change. `fields` maps each changed field to [before, after], JSON-ready.
+
+    Also draws a new catalog generation, in the same transaction (see `CatalogGeneration`)."""
     session.add(
         Change(
             user_id=by.id if by else None,
@@ -37,6 +40,11 @@ def record_change(
             summary=summary,
         )
     )
+    session.execute(update(CatalogGeneration).values(value=new_generation()))
+
+
+def new_generation() -> int:
+    return secrets.randbits(62)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

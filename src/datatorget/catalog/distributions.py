@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +105,7 @@ def add_upload(
         file_name=name,
         format=file_type.code if file_type else None,
         media_type=(file_type.media_type if file_type else None)
-        or upload.content_type
+        or declared_media_type(upload.content_type)
         or "application/octet-stream",
         byte_size=stored.byte_size,
         checksum_sha256=stored.sha256,
@@ -112,6 +113,15 @@ def add_upload(
     )
     session.add(distribution)
     return _created(session, distribution, dataset, user)
+
+
+MEDIA_TYPE = re.compile(r"^[\w.+-]{1,63}/[\w.+-]{1,126}$")
+
+
+def declared_media_type(content_type: str | None) -> str | None:
+    """The media type an uploader declared, without parameters, if it has the form type/subtype."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type if MEDIA_TYPE.fullmatch(media_type) else None
 
 
 def update_distribution(

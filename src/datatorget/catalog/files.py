@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from datatorget.errors import PayloadTooLarge, ValidationFailed
 
@@ -101,9 +101,11 @@ def _run_after_commit(session: Session) -> None:
         action()
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _run_after_rollback(session: Session, previous_transaction: object) -> None:
-    if not session.in_transaction():
+@event.listens_for(Session, "after_transaction_end")
+def _run_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    """When the outermost transaction ends without a commit (a commit has already taken the rollback
+    actions away), undo what it wrote outside the database. This also covers a failed flush."""
+    if transaction.parent is None:
         session.info.pop(_AFTER_COMMIT, None)
         for action in session.info.pop(_AFTER_ROLLBACK, []):
             action()

@@ -25,7 +25,7 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     org_number: Mapped[str | None] = mapped_column(String(11))
     publisher_type: Mapped[str | None] = mapped_column(String(50))
-    homepage: Mapped[str | None] = mapped_column(String(500))
+    homepage: Mapped[str | None] = mapped_column(String(2000))
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[created_at]
@@ -94,7 +94,7 @@ class Dataset(Base):
     temporal_start: Mapped[date | None] = mapped_column(Date)
     temporal_end: Mapped[date | None] = mapped_column(Date)
     frequency: Mapped[str | None] = mapped_column(String(50))
-    landing_page: Mapped[str | None] = mapped_column(String(500))
+    landing_page: Mapped[str | None] = mapped_column(String(2000))
     conforms_to: Mapped[list[str]] = mapped_column(JSON)
     hvd_categories: Mapped[list[str]] = mapped_column(JSON)
     title_sort: Mapped[str] = mapped_column(
@@ -180,3 +180,16 @@ class Change(Base):
     action: Mapped[str] = mapped_column(String(20))
     fields: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogGeneration(Base):
+    """One row whose number is drawn anew with every change to the catalog, in the same transaction.
+
+    Readers see it change only when a change commits, so it tells whether something worked out from the
+    catalog earlier (the counts of the whole catalog) is still right. A random number rather than a
+    counter, so that a database restored from a backup never shows a number used since."""
+
+    __tablename__ = "catalog_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

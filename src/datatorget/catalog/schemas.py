@@ -66,7 +66,7 @@ def _swedish_required(value: dict[str, Any]) -> dict[str, Any]:
 # that it is never stored (and never reaches a harvester that renders HTML). An event handler counts inside
 # a tag: up to the next '<', not the next '>', which may sit inside a quoted value (<img alt=">" onerror=...>).
 _SCRIPT = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|style|svg|math|form|base|meta|link)\b|<[^<]*\bon[a-z]+\s*=|javascript\s*:"
+    r"<\s*/?\s*(script|iframe|object|embed|style|svg|math|form|base|meta|link)\b|<[a-z][^<]*\bon[a-z]+\s*=|javascript\s*:"
     r"|vbscript\s*:|data\s*:\s*text/html",
     re.IGNORECASE,
 )

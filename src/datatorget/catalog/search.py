@@ -52,7 +52,7 @@ from sqlalchemy.sql.expression import CTE
 
 from datatorget.catalog.collation import swedish_sort_key
 from datatorget.catalog.models import (
-    Change,
+    CatalogGeneration,
     Dataset,
     DatasetKeyword,
     DatasetTheme,
@@ -336,7 +336,7 @@ def search_datasets(session: Session, query: SearchQuery, viewer: Viewer) -> Sea
 # --- counting ------------------------------------------------------------------------------------------
 
 Counts = tuple[int, dict[str, list[tuple[str, int]]]]
-_unfiltered_cache: dict[tuple[str, str | None], tuple[tuple[Any, ...], Counts]] = {}
+_unfiltered_cache: dict[tuple[str, str | None], tuple[int | None, Counts]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -344,15 +344,17 @@ def _counts(
     session: Session, query: SearchQuery, viewer: Viewer
 ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     """The total and the facet counts. Those of the whole public catalog (the home page, browsing without
-    a query) are kept until the catalog changes: every change adds a row to the change log, so its newest
-    id tells whether the counts are still right, in every worker process."""
+    a query) are kept until the catalog changes: every change moves the catalog generation on when it
+    commits, so one read of it tells whether the counts are still right, in every worker process."""
     unfiltered = not (query.q.strip() or query.organization or query.theme or query.keyword or query.license
                       or query.format)  # fmt: skip
     if not unfiltered or viewer is not None:
         total, facets, _page = _count(session, query, viewer)
         return total, facets
-    # The newest time as well as the newest id: ids start again after a restore, times do not.
-    generation = tuple(session.execute(select(func.max(Change.id), func.max(Change.at))).one())
+    generation = session.scalar(select(CatalogGeneration.value))
+    if generation is None:  # no generation row to go by: count afresh
+        total, facets, _page = _count(session, query, viewer)
+        return total, facets
     database = (session.get_bind().engine.url.render_as_string(), query.keyword_language)
     with _cache_lock:
         cached = _unfiltered_cache.get(database)

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from datatorget.config import Settings
 
+WRITING = "datatorget_writing"
+
 
 def make_engine(url: str) -> Engine:
     """An engine for the URL. SQLite gets foreign keys, WAL and transactions SQLAlchemy controls."""
@@ -26,8 +28,12 @@ def engine_from_settings(settings: Settings) -> Engine:
     return make_engine(settings.resolved_database_url)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, writing: bool = False) -> sessionmaker[Session]:
+    """Sessions on the engine. `writing=True` for units of work that change data: on SQLite they take
+    the write lock when they begin, so that concurrent writers queue instead of failing."""
+    return sessionmaker(
+        engine.execution_options(**{WRITING: True}) if writing else engine, expire_on_commit=False
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -45,4 +51,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write takes the write lock at once (and waits for it up to the timeout):
+        # one that read first and wrote later would fail with "database is locked" when another wrote
+        # in between, instead of waiting its turn.
+        writing = connection.get_execution_options().get(WRITING, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

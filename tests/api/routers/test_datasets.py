@@ -470,3 +470,13 @@ def test_an_anonymous_caller_cannot_read_the_history(app_client: TestClient, bad
     response = app_client.get("/api/v1/datasets/badplatser/history")
 
     assert (response.status_code, response.json()) == (401, NOT_LOGGED_IN)
+
+
+def test_a_long_landing_page_address_is_kept_on_both_backends(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    address = "https://www.sjovik.example/" + "a" * 1900
+    response = app_client.patch(
+        "/api/v1/datasets/badplatser", json={"landing_page": address}, headers=editor_headers
+    )
+    assert (response.status_code, response.json()["landing_page"]) == (200, address)

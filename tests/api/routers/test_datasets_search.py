@@ -324,3 +324,8 @@ def test_a_bad_page_size_page_or_sort_is_refused(
     response = app_client.get("/api/v1/datasets", params=params)
 
     assert (response.status_code, response.json()) == (422, problem(422, INVALID_FIELDS, errors))
+
+
+def test_more_than_twenty_values_of_one_filter_are_refused(app_client: TestClient) -> None:
+    response = app_client.get("/api/v1/datasets", params={"keyword": [f"k{n}" for n in range(21)]})
+    assert (response.status_code, list(response.json()["errors"])) == (422, ["keyword"])

@@ -617,3 +617,12 @@ def test_an_upload_sent_without_a_length_is_cut_off_at_the_limit(
 
     assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")
     assert stored() == before
+
+
+def test_an_upload_with_a_strange_content_type_is_stored_as_octet_stream(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    response = app_client.post(
+        UPLOAD, files={"file": ("data.unknownext", b"x", "x" * 300)}, headers=editor_headers
+    )
+    assert (response.status_code, response.json()["media_type"]) == (201, "application/octet-stream")

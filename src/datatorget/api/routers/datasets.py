@@ -13,7 +13,8 @@ from datatorget.catalog.search import SearchQuery, search_datasets
 from datatorget.deps import ApiViewer, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
-Many = Annotated[list[str], Query()]
+FILTER_VALUES_MAX = 20
+Many = Annotated[list[str], Query(max_length=FILTER_VALUES_MAX)]
 
 
 @router.get("", summary="Search datasets")

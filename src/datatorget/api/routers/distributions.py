@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from datatorget.api.errors import field_errors
@@ -15,7 +16,7 @@ from datatorget.catalog import distributions as service
 from datatorget.catalog.datasets import get_dataset
 from datatorget.catalog.present import distribution_out
 from datatorget.catalog.schemas import DistributionLinkIn, DistributionOut, DistributionPatch
-from datatorget.deps import ApiViewer, SessionDep, SettingsDep
+from datatorget.deps import ApiViewer, ReaderViewer, SessionDep, SettingsDep
 from datatorget.errors import ValidationFailed
 
 router = APIRouter(tags=["distributions"])
@@ -74,7 +75,9 @@ async def add_distribution(
                 raise ValidationFailed({"file": ["send the file in a multipart field named 'file'"]})
             fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip()}
             texts = _form_texts(fields)
-            distribution = service.add_upload(
+            # Copying, hashing and syncing a large file must not hold up the event loop: a worker thread.
+            distribution = await run_in_threadpool(
+                service.add_upload,
                 session,
                 ref,
                 # the size of the file part itself; the request's Content-Length also counts the framing
@@ -132,7 +135,11 @@ def delete_distribution(
 
 @files_router.get("/files/{distribution_id}/{file_name}", summary="Download an uploaded file")
 def download(
-    distribution_id: uuid.UUID, file_name: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+    distribution_id: uuid.UUID,
+    file_name: str,
+    session: SessionDep,
+    viewer: ReaderViewer,
+    settings: SettingsDep,
 ) -> Response:
     distribution = service.get_distribution(session, distribution_id, viewer)
     path = service.stored_file(distribution, settings.files_dir)  # NotFound for a link: it has no file name

@@ -33,7 +33,7 @@ def read_organization(slug: str, session: SessionDep, viewer: ApiViewer) -> Orga
     return organization_out(organization, service.count_datasets(session, organization, viewer))
 
 
-@router.patch("/{slug}", summary="Change an organisation (admins, and its editors)")
+@router.patch("/{slug}", summary="Change an organisation (admins)")
 def update_organization(
     slug: str, patch: OrganizationPatch, session: SessionDep, viewer: ApiViewer
 ) -> OrganizationOut:

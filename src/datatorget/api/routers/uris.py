@@ -6,13 +6,15 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse
 
 from datatorget.catalog.datasets import get_dataset
-from datatorget.deps import ApiViewer, SessionDep
+from datatorget.deps import ReaderViewer, SessionDep
 
 router = APIRouter(tags=["uris"])
 
 
 @router.get("/datasets/{ref}", summary="Resolve a dataset URI: to its page, or its JSON for API clients")
-def resolve_dataset(ref: str, request: Request, session: SessionDep, viewer: ApiViewer) -> RedirectResponse:
+def resolve_dataset(
+    ref: str, request: Request, session: SessionDep, viewer: ReaderViewer
+) -> RedirectResponse:
     dataset = get_dataset(session, ref, viewer)
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:

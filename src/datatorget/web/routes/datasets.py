@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from datatorget.catalog import datasets
-from datatorget.catalog.models import User
+from datatorget.catalog.models import Dataset, User
 from datatorget.catalog.organizations import list_organizations
 from datatorget.catalog.permissions import can_edit_organization_data, require_edit, require_login
 from datatorget.catalog.present import dataset_out
@@ -119,6 +120,18 @@ def dataset_page(
     })  # fmt: skip
 
 
+FORM_LANGUAGES = ("sv", "en")
+
+
+def _keep_other_languages(values: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
+    """The form shows Swedish and English; texts in other languages (set through the API) stay as they are."""
+    for name in ("title", "description", "keywords"):
+        others = {lang: text for lang, text in getattr(dataset, name).items() if lang not in FORM_LANGUAGES}
+        if others and isinstance(values.get(name), dict):
+            values[name] = others | values[name]
+    return values
+
+
 def _editing(dataset_slug: str, title: str) -> dict[str, str]:
     return {"slug": dataset_slug, "title": title}
 
@@ -148,7 +161,7 @@ def update_dataset(
     page = FormPage(submitted_form(form), _editable_organizations(session, user), editing)
     t = Translator(lang)
     try:
-        patch = DatasetPatch.model_validate(dataset_input(page.values))
+        patch = DatasetPatch.model_validate(_keep_other_languages(dataset_input(page.values), dataset))
     except ValidationError as exc:
         return page.show(request, lang, validation_messages(exc, field_of_location, t), status=422)
     try:

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("org_number", sa.String(length=11), nullable=True),
         sa.Column("publisher_type", sa.String(length=50), nullable=True),
-        sa.Column("homepage", sa.String(length=500), nullable=True),
+        sa.Column("homepage", sa.String(length=2000), nullable=True),
         sa.Column("contact_name", sa.String(length=200), nullable=True),
         sa.Column("contact_email", sa.String(length=320), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.Column("temporal_start", sa.Date(), nullable=True),
         sa.Column("temporal_end", sa.Date(), nullable=True),
         sa.Column("frequency", sa.String(length=50), nullable=True),
-        sa.Column("landing_page", sa.String(length=500), nullable=True),
+        sa.Column("landing_page", sa.String(length=2000), nullable=True),
         sa.Column("conforms_to", sa.JSON(), nullable=False),
         sa.Column("hvd_categories", sa.JSON(), nullable=False),
         sa.Column("title_sort", TITLE_SORT, nullable=False),
@@ -189,6 +189,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_distribution_dataset_id"), "distribution", ["dataset_id"], unique=False)
     op.create_index(op.f("ix_distribution_format"), "distribution", ["format"], unique=False)
+    generation = op.create_table(
+        "catalog_generation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_generation")),
+    )
+    op.bulk_insert(generation, [{"id": 1, "value": 0}])
     _create_search_index()
 
 
@@ -230,6 +237,7 @@ def downgrade() -> None:
         op.drop_table("dataset_fts_row")
     else:
         op.drop_table("dataset_search")
+    op.drop_table("catalog_generation")
     for table in (
         "change",
         "distribution",
