@@ -68,13 +68,13 @@ def test_the_system_user_does_not_count_as_the_first_admin(session: Session) -> 
 def test_a_token_leads_to_its_user_and_only_its_hash_is_stored(session: Session) -> None:
     user = make_user(session)
     _token, secret = accounts.create_token(session, user, name="ci")
-    assert accounts.user_for_token(session, secret) is user
+    assert accounts.token_for_secret(session, secret).user is user
     assert secret not in str(session.scalars(select(ApiToken.token_hash)).all())
 
 
 def test_a_wrong_token_is_refused(session: Session) -> None:
     with pytest.raises(NotAuthenticated, match="not valid"):
-        accounts.user_for_token(session, "dt_wrong")
+        accounts.token_for_secret(session, "dt_wrong")
 
 
 def test_an_expired_token_is_refused(session: Session) -> None:
@@ -83,7 +83,7 @@ def test_an_expired_token_is_refused(session: Session) -> None:
     )
     token.expires_at = token.created_at - timedelta(seconds=1)
     with pytest.raises(NotAuthenticated, match="expired"):
-        accounts.user_for_token(session, secret)
+        accounts.token_for_secret(session, secret)
 
 
 def test_a_revoked_token_is_refused(session: Session) -> None:
@@ -91,4 +91,4 @@ def test_a_revoked_token_is_refused(session: Session) -> None:
     token, secret = accounts.create_token(session, user, name="ci")
     accounts.revoke_token(session, token.id, user)
     with pytest.raises(NotAuthenticated, match="revoked"):
-        accounts.user_for_token(session, secret)
+        accounts.token_for_secret(session, secret)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.files import remove_after_commit, safe_file_name, store_stream
+from datatorget.catalog.files import file_path, remove_after_commit, safe_file_name, store_stream
 from datatorget.catalog.models import User
 from datatorget.db.engine import make_sessionmaker
 from datatorget.errors import PayloadTooLarge, ValidationFailed
@@ -90,3 +91,12 @@ def test_a_stored_file_is_removed_when_the_flush_fails(engine: Engine, tmp_path:
         session.add(User(email="x@example.org", password_hash="!", role="admin"))
         session.flush()
     assert not path.exists()
+
+
+def test_a_refused_upload_leaves_neither_its_folder_nor_its_bucket(session: Session, tmp_path: Path) -> None:
+    files_dir = tmp_path / "files"
+    with pytest.raises(PayloadTooLarge):
+        store_stream(
+            session, io.BytesIO(b"x" * 101), file_path(files_dir, uuid.uuid4(), "data.csv"), max_bytes=100
+        )
+    assert (files_dir.is_dir(), list(files_dir.iterdir())) == (True, [])

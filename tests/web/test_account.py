@@ -31,7 +31,7 @@ def test_a_new_token_is_shown_once_and_then_listed_without_its_secret(
 
     secret = re.search(r'<code class="secret" id="new-token">([^<]+)</code>', created.text)
     assert created.status_code == 200 and secret
-    assert accounts.user_for_token(session, secret.group(1)).email == editor.email
+    assert accounts.token_for_secret(session, secret.group(1)).user.email == editor.email
     later = app_client.get("/konto").text
     assert "Skript för badplatser" in later and secret.group(1) not in later
 

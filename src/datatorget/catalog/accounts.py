@@ -150,11 +150,6 @@ def token_for_secret(session: Session, secret: str) -> ApiToken:
     return token
 
 
-def user_for_token(session: Session, secret: str) -> User:
-    """The user a bearer token belongs to; see `token_for_secret`."""
-    return token_for_secret(session, secret).user
-
-
 def token_use_is_stale(token: ApiToken) -> bool:
     """Whether the token's last use is older than we keep it to (coarse, so that reads seldom write)."""
     return token.last_used_at is None or utcnow() - token.last_used_at > USE_RECORDED_EVERY

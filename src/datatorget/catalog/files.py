@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -88,10 +87,13 @@ def on_rollback(session: Session, action: Callable[[], None]) -> None:
 
 
 def _remove(path: Path) -> None:
+    """Remove a stored file, then its distribution folder and bucket folder if that left them empty."""
     path.unlink(missing_ok=True)
-    folder = path.parent
-    if folder.exists() and not any(folder.iterdir()):
-        shutil.rmtree(folder, ignore_errors=True)
+    for folder in (path.parent, path.parent.parent):
+        try:
+            folder.rmdir()  # only ever removes an empty folder
+        except OSError:
+            break
 
 
 @event.listens_for(Session, "after_commit")

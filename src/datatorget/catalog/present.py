@@ -107,11 +107,12 @@ def facet_values(session: Session, facets: dict[str, list[tuple[str, int]]]) -> 
     names = dict(session.execute(select(Organization.slug, Organization.name)).all())
     labelled: dict[str, list[FacetValue]] = {}
     for facet, rows in facets.items():
+        terms = vocabulary(vocabularies[facet]) if facet in vocabularies else {}
         values = []
         for value, count in rows:
             label: dict[str, str] | None = None
             if facet in vocabularies:
-                found = vocabulary(vocabularies[facet]).get(value)
+                found = terms.get(value)
                 label = dict(found.label) if found else None
             elif facet == "organization" and value in names:
                 label = {"sv": names[value], "en": names[value]}

@@ -348,11 +348,10 @@ def _counts(
     commits, so one read of it tells whether the counts are still right, in every worker process."""
     unfiltered = not (query.q.strip() or query.organization or query.theme or query.keyword or query.license
                       or query.format)  # fmt: skip
-    if not unfiltered or viewer is not None:
-        total, facets, _page = _count(session, query, viewer)
-        return total, facets
-    generation = session.scalar(select(CatalogGeneration.value))
-    if generation is None:  # no generation row to go by: count afresh
+    generation = None
+    if unfiltered and viewer is None:
+        generation = session.scalar(select(CatalogGeneration.value))  # None without the row: count afresh
+    if generation is None:
         total, facets, _page = _count(session, query, viewer)
         return total, facets
     database = (session.get_bind().engine.url.render_as_string(), query.keyword_language)
