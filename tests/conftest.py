@@ -102,7 +102,12 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        data_dir=tmp_path / "data", base_url="http://portal.test", secret_key=SecretStr("test-secret")
+        data_dir=tmp_path / "data",
+        base_url="http://portal.test",
+        secret_key=SecretStr("test-secret"),
+        job_workers=0,  # tests run queued jobs themselves (tests/jobs.py), so that they run in order
+        duckdb_threads=1,
+        duckdb_memory_limit="256MB",
     )
 
 

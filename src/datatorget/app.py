@@ -21,7 +21,10 @@ from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.errors import DatatorgetError
+from datatorget.jobs.tasks import JobContext
+from datatorget.jobs.worker import Workers
 from datatorget.middleware import BodyLimit, HeadAsGet, SecurityHeaders
+from datatorget.store.connection import SharedConnection
 from datatorget.web.app import install_web, render_error
 
 SESSION_COOKIE = "datatorget_session"
@@ -38,9 +41,17 @@ def create_app(
     if migrate:
         upgrade(engine)
 
+    duck = SharedConnection(settings)
+    writing = make_sessionmaker(engine, writing=True)
+    workers = Workers(JobContext(settings, writing, duck), settings.job_workers)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.job_workers:
+            workers.start()
         yield
+        workers.stop()
+        duck.close()
         engine.dispose()
 
     app = FastAPI(
@@ -54,7 +65,9 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.writing_sessionmaker = make_sessionmaker(engine, writing=True)
+    app.state.writing_sessionmaker = writing
+    app.state.duck = duck
+    app.state.job_context = workers.ctx
 
     api = create_api()
     api.state = app.state

@@ -40,6 +40,40 @@ class Settings(BaseSettings):
         500 * 1024 * 1024, gt=0, description="The largest file a publisher may upload, in bytes."
     )
     session_max_age_s: int = Field(8 * 3600, gt=0, description="How long a web login lasts, in seconds.")
+    job_workers: int = Field(
+        1,
+        ge=0,
+        description="Background job threads (table ingestion) in each `serve` process. 0: none; run "
+        "`datatorget worker` instead.",
+    )
+    duckdb_memory_limit: str = Field(
+        "1GB",
+        pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
+        description="Memory DuckDB may use for ingestion and queries "
+        "(per process); beyond it, work spills to the data dir.",
+    )
+    duckdb_threads: int = Field(0, ge=0, description="Threads DuckDB may use. 0: one per CPU core.")
+    max_table_columns: int = Field(1000, gt=0, description="The most columns an ingested table may have.")
+    max_uncompressed_bytes: int = Field(
+        2 * 1024 * 1024 * 1024,
+        gt=0,
+        description="The most an XLSX or ODS file may unpack to, in bytes (a guard against zip bombs).",
+    )
+    fetch_timeout_s: float = Field(
+        120, gt=0, description="The longest a fetch of a table from a URL may take, in seconds."
+    )
+    fetch_private_addresses: bool = Field(
+        False,
+        description="Allow fetching tables from private, loopback and link-local addresses. Leave off "
+        "unless the portal fetches from your own network on purpose.",
+    )
+    sql_timeout_s: float = Field(5, gt=0, description="Time limit of one read-only SQL query, in seconds.")
+    sql_max_rows: int = Field(10_000, gt=0, description="The most rows a read-only SQL query returns.")
+    sql_memory_limit: str = Field(
+        "512MB",
+        pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
+        description="Memory the read-only SQL endpoint may use (per process).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -63,6 +97,16 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         """Where uploaded distribution files are kept."""
         return self.data_dir / "files"
+
+    @property
+    def tables_dir(self) -> Path:
+        """Where the immutable Parquet versions of ingested tables are kept."""
+        return self.data_dir / "tables"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space for ingestion jobs and DuckDB spill files; safe to empty when nothing runs."""
+        return self.data_dir / "work"
 
     def signing_key(self) -> str:
         """The secret key; in development, one generated on first use and kept in the data dir."""

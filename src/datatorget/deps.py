@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from typing import Annotated
 
+import duckdb
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
@@ -96,3 +97,15 @@ def reader(request: Request, session: SessionDep) -> User | None:
 ApiViewer = Annotated[User | None, Depends(api_viewer)]
 WebViewer = Annotated[User | None, Depends(web_viewer)]
 ReaderViewer = Annotated[User | None, Depends(reader)]
+
+
+def duck_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB cursor of its own for this request (a cursor is not shared between threads)."""
+    cursor = request.app.state.duck.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+DuckDep = Annotated[duckdb.DuckDBPyConnection, Depends(duck_cursor)]

@@ -6,7 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-import datatorget.catalog.models  # noqa: F401  (registers every table)
+import datatorget.catalog.models
+import datatorget.jobs.models
+import datatorget.store.models  # noqa: F401
 from datatorget.db.base import Base
 from datatorget.db.migrate import is_current, upgrade
 

@@ -11,7 +11,15 @@ from starlette.exceptions import HTTPException
 
 from datatorget import __version__
 from datatorget.api import errors
-from datatorget.api.routers import accounts, datasets, distributions, organizations, vocabularies
+from datatorget.api.routers import (
+    accounts,
+    datasets,
+    distributions,
+    jobs,
+    organizations,
+    tables,
+    vocabularies,
+)
 from datatorget.errors import DatatorgetError
 
 SWAGGER_UI = "/static/vendor/swagger-ui"
@@ -43,7 +51,7 @@ def create_api() -> FastAPI:
         },
     )
     for router in (datasets.router, distributions.router, organizations.router, accounts.router,
-                   vocabularies.router):  # fmt: skip
+                   vocabularies.router, tables.router, jobs.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.changes import diff, record_change
 from datatorget.catalog.datasets import get_dataset, touch
-from datatorget.catalog.files import file_path, remove_after_commit, safe_file_name, store_stream
+from datatorget.catalog.files import file_path, on_commit, remove_after_commit, safe_file_name, store_stream
 from datatorget.catalog.models import Dataset, Distribution
 from datatorget.catalog.permissions import Viewer, can_see, require_edit
 from datatorget.catalog.schemas import DistributionLinkIn, DistributionPatch, vocabulary_code
 from datatorget.catalog.vocabulary import file_type_for_filename, file_type_for_media_type, term
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound, PayloadTooLarge, ValidationFailed
+from datatorget.store.versions import table_dir
 
 _FIELDS = ("title", "description", "access_url", "download_url", "format", "media_type", "license")
 
@@ -157,11 +159,21 @@ def update_distribution(
     return distribution
 
 
-def delete_distribution(session: Session, distribution_id: uuid.UUID, by: Viewer, *, files_dir: Path) -> None:
+def delete_distribution(
+    session: Session,
+    distribution_id: uuid.UUID,
+    by: Viewer,
+    *,
+    files_dir: Path,
+    tables_dir: Path | None = None,
+) -> None:
     distribution = get_distribution(session, distribution_id, by)
     user = require_edit(by, distribution.dataset.organization_id)
     if distribution.file_name:
         remove_after_commit(session, file_path(files_dir, distribution.id, distribution.file_name))
+    if tables_dir is not None and distribution.data_table is not None:
+        folder = table_dir(tables_dir, distribution.id)
+        on_commit(session, lambda: shutil.rmtree(folder, ignore_errors=True))
     touch(distribution.dataset)
     record_change(
         session, user, "distribution", distribution.id, "delete", diff(_snapshot(distribution), {}),

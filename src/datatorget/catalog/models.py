@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datatorget.db.base import Base, JSONDocument, created_at, utcnow, uuid_pk
+from datatorget.store.models import DataTable
 
 MultilingualText = dict[str, str]
 MultilingualList = dict[str, list[str]]
@@ -159,6 +160,10 @@ class Distribution(Base):
     modified: Mapped[datetime] = mapped_column(default=utcnow)
 
     dataset: Mapped[Dataset] = relationship(back_populates="distributions")
+    # The queryable table read in from the file, for tabular distributions; removed with the distribution
+    data_table: Mapped[DataTable | None] = relationship(
+        lazy="selectin", passive_deletes=True, cascade="all, delete-orphan"
+    )
 
     @property
     def is_upload(self) -> bool:

@@ -45,6 +45,7 @@ def distribution_out(distribution: Distribution, *, base_url: str) -> Distributi
         license=distribution.license,
         issued=distribution.issued,
         modified=distribution.modified,
+        table=f"{base_url}/api/v1/tables/{distribution.id}" if distribution.data_table is not None else None,
     )
 
 

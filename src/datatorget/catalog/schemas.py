@@ -292,6 +292,15 @@ class DistributionOut(BaseModel):
     license: str | None
     issued: datetime
     modified: datetime
+    table: str | None = Field(
+        None, description="The data API of the table read in from this distribution, when it is a table."
+    )
+
+
+class DistributionCreated(DistributionOut):
+    job: uuid.UUID | None = Field(
+        None, description="The job that reads a tabular file into its table: `GET /api/v1/jobs/{job}`."
+    )
 
 
 class DatasetOut(BaseModel):

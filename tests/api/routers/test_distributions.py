@@ -69,6 +69,8 @@ def test_a_link_gets_the_media_type_of_its_format(
         "license": "CC0",
         "issued": ANY,
         "modified": ANY,
+        "table": None,
+        "job": None,
     }
 
 
@@ -191,6 +193,8 @@ def test_an_uploaded_file_is_described_with_its_size_checksum_format_and_address
         "license": None,
         "issued": ANY,
         "modified": ANY,
+        "table": f"http://portal.test/api/v1/tables/{body['id']}",
+        "job": ANY,
     }
 
 

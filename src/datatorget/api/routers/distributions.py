@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -11,13 +12,20 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from datatorget.api.errors import field_errors
+from datatorget.api.errors import MalformedJSON, field_errors
 from datatorget.catalog import distributions as service
 from datatorget.catalog.datasets import get_dataset
 from datatorget.catalog.present import distribution_out
-from datatorget.catalog.schemas import DistributionLinkIn, DistributionOut, DistributionPatch
+from datatorget.catalog.schemas import (
+    DistributionCreated,
+    DistributionLinkIn,
+    DistributionOut,
+    DistributionPatch,
+)
+from datatorget.catalog.tables import is_tabular
 from datatorget.deps import ApiViewer, ReaderViewer, SessionDep, SettingsDep
 from datatorget.errors import ValidationFailed
+from datatorget.jobs.ingestion import start_ingestion
 
 router = APIRouter(tags=["distributions"])
 files_router = APIRouter(tags=["files"])
@@ -66,8 +74,9 @@ def list_distributions(
 )
 async def add_distribution(
     ref: str, request: Request, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
-) -> DistributionOut:
+) -> DistributionCreated:
     content_type = request.headers.get("content-type", "")
+    ingest = False
     if content_type.startswith("multipart/form-data"):
         async with request.form(max_files=1, max_fields=20) as form:
             upload = form.get("file")
@@ -90,17 +99,39 @@ async def add_distribution(
                 format=fields.get("format"),
                 license=fields.get("license"),
             )
+        ingest = is_tabular(distribution)
     elif content_type.startswith("application/json"):
+        body = await request.body()
         try:
-            data = DistributionLinkIn.model_validate_json(await request.body())
+            raw = json.loads(body)
+            ingest = isinstance(raw, dict) and raw.pop("ingest", False) is True
+            data = DistributionLinkIn.model_validate(raw)
+        except json.JSONDecodeError as exc:
+            raise MalformedJSON(f"the body is not valid JSON: {exc.msg}") from None
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc.errors())) from None
         distribution = service.add_link(session, ref, data, viewer)
+        if ingest and not is_tabular(distribution):
+            raise ValidationFailed(
+                {
+                    "ingest": [
+                        "only a link to a table file (CSV, TSV, XLSX, ODS, JSON, GeoJSON, Parquet) can be read in"
+                    ]
+                }
+            )
     else:
         raise ValidationFailed(
             {"body": ["send JSON (a link) or multipart/form-data with a 'file' field (an upload)"]}
         )
-    return distribution_out(distribution, base_url=settings.base_url)
+    job = (
+        start_ingestion(session, distribution, viewer, source="file" if distribution.file_name else "url")
+        if ingest
+        else None
+    )
+    out = distribution_out(distribution, base_url=settings.base_url).model_dump()
+    if job is not None:
+        out["table"] = f"{settings.base_url}/api/v1/tables/{distribution.id}"
+    return DistributionCreated(**out, job=job.id if job else None)
 
 
 @router.get("/distributions/{distribution_id}", summary="Read a distribution")
@@ -130,7 +161,9 @@ def update_distribution(
 def delete_distribution(
     distribution_id: uuid.UUID, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> None:
-    service.delete_distribution(session, distribution_id, viewer, files_dir=settings.files_dir)
+    service.delete_distribution(
+        session, distribution_id, viewer, files_dir=settings.files_dir, tables_dir=settings.tables_dir
+    )
 
 
 @files_router.get("/files/{distribution_id}/{file_name}", summary="Download an uploaded file")

@@ -1,0 +1,81 @@
+"""Start reading a distribution into its table: the job that the API, the web UI and the CLI all queue."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from typing import BinaryIO, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.files import on_rollback, safe_file_name
+from datatorget.catalog.models import Distribution
+from datatorget.catalog.permissions import Viewer, require_edit
+from datatorget.catalog.tables import ensure_table, get_table
+from datatorget.config import Settings
+from datatorget.errors import PayloadTooLarge, ValidationFailed
+from datatorget.jobs.models import Job
+from datatorget.jobs.queue import enqueue
+from datatorget.jobs.tasks import INGEST, staging_dir
+
+Source = Literal["file", "url", "staged"]
+
+
+def start_ingestion(
+    session: Session, distribution: Distribution, by: Viewer, *, source: Source = "file"
+) -> Job:
+    """Queue the job that reads the distribution's file (or fetches its URL) into a new table version."""
+    user = require_edit(by, distribution.dataset.organization_id)
+    ensure_table(session, distribution)
+    return enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": source},
+                   distribution_id=distribution.id, created_by=user.id)  # fmt: skip
+
+
+def reingest(session: Session, distribution_id: uuid.UUID, by: Viewer) -> Job:
+    """Read the table in again: from its file, or by fetching its URL again when it has no file."""
+    distribution, _table = get_table(session, distribution_id, by)
+    return start_ingestion(session, distribution, by, source="file" if distribution.file_name else "url")
+
+
+def upload_new_version(
+    session: Session,
+    distribution_id: uuid.UUID,
+    stream: BinaryIO,
+    file_name: str,
+    by: Viewer,
+    *,
+    settings: Settings,
+) -> Job:
+    """A new file for an existing table. It waits aside and replaces the distribution's file only when it
+    has become a valid version, so a refused file leaves the published one as it was."""
+    distribution, _table = get_table(session, distribution_id, by)
+    user = require_edit(by, distribution.dataset.organization_id)
+    name = safe_file_name(file_name)
+    job = enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": "staged", "file_name": name},
+                  distribution_id=distribution.id, created_by=user.id)  # fmt: skip
+    target = staging_dir(settings, job.id) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with target.open("wb") as sink:
+            while chunk := stream.read(1024 * 1024):
+                written += len(chunk)
+                if written > settings.max_upload_bytes:
+                    raise PayloadTooLarge(
+                        f"the file is larger than the limit of {settings.max_upload_bytes} bytes"
+                    )
+                sink.write(chunk)
+        if written == 0:
+            raise ValidationFailed({"file": ["the file is empty"]})
+    except BaseException:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        raise
+    on_rollback(session, lambda: shutil.rmtree(target.parent, ignore_errors=True))
+    return job
+
+
+def latest_job(session: Session, distribution_id: uuid.UUID) -> Job | None:
+    return session.scalar(
+        select(Job).where(Job.distribution_id == distribution_id).order_by(Job.created_at.desc()).limit(1)
+    )

@@ -1,0 +1,118 @@
+"""The job queue, kept in the metadata database: enqueue, claim, report progress, finish.
+
+One implementation for both backends: SQLite serialises claims with its write lock (BEGIN IMMEDIATE);
+PostgreSQL lets many workers claim at once with SELECT ... FOR UPDATE SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from datatorget.db.base import utcnow
+from datatorget.errors import NotFound
+from datatorget.jobs.models import Job
+
+STALE_AFTER = timedelta(minutes=2)  # a running job whose worker has not been heard from in this long died
+MAX_ATTEMPTS = 3
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    distribution_id: uuid.UUID | None = None,
+    created_by: uuid.UUID | None = None,
+) -> Job:
+    job = Job(
+        id=uuid.uuid4(),
+        kind=kind,
+        params=params,
+        status="queued",
+        progress={"stage": "queued", "percent": 0, "rows_read": 0},
+        distribution_id=distribution_id,
+        created_by=created_by,
+        attempts=0,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: uuid.UUID) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"no job '{job_id}'")
+    return job
+
+
+def claim(sessions: sessionmaker[Session]) -> tuple[uuid.UUID, str, dict[str, Any]] | None:
+    """Take the oldest queued job and mark it running; None when the queue is empty."""
+    with sessions.begin() as session:
+        statement = select(Job).where(Job.status == "queued").order_by(Job.created_at).limit(1)
+        if session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
+        job = session.scalar(statement)
+        if job is None:
+            return None
+        now = utcnow()
+        job.status = "running"
+        job.started_at = now
+        job.heartbeat_at = now
+        job.attempts += 1
+        return job.id, job.kind, dict(job.params)
+
+
+def report_progress(sessions: sessionmaker[Session], job_id: uuid.UUID, progress: dict[str, Any]) -> None:
+    with sessions.begin() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(progress=progress, heartbeat_at=utcnow()))
+
+
+def finish(sessions: sessionmaker[Session], job_id: uuid.UUID, result: dict[str, Any]) -> None:
+    with sessions.begin() as session:
+        job = get_job(session, job_id)
+        job.status = "succeeded"
+        job.result = result
+        job.progress = dict(job.progress) | {"percent": 100, "stage": "done"}
+        job.finished_at = utcnow()
+
+
+def fail(
+    sessions: sessionmaker[Session],
+    job_id: uuid.UUID,
+    error: dict[str, str],
+    result: dict[str, Any] | None = None,
+) -> None:
+    with sessions.begin() as session:
+        job = get_job(session, job_id)
+        job.status = "failed"
+        job.error = error
+        job.result = result
+        job.finished_at = utcnow()
+
+
+WORKER_DIED = {
+    "code": "worker_stopped",
+    "sv": "Jobbet avbröts när servern stoppades, flera gånger. Försök igen.",
+    "en": "The job was interrupted when the server stopped, several times. Try again.",
+}
+
+
+def requeue_stale(sessions: sessionmaker[Session]) -> int:
+    """Jobs whose worker died (the process was killed): queued again, or failed after MAX_ATTEMPTS."""
+    cutoff = utcnow() - STALE_AFTER
+    with sessions.begin() as session:
+        stale = session.scalars(select(Job).where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
+        for job in stale:
+            if job.attempts >= MAX_ATTEMPTS:
+                job.status = "failed"
+                job.error = WORKER_DIED
+                job.finished_at = utcnow()
+            else:
+                job.status = "queued"
+        return len(stale)

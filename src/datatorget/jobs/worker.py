@@ -1,0 +1,95 @@
+"""Workers: threads that take jobs from the queue and run them, in `serve` or in `datatorget worker`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+
+from datatorget.jobs import queue
+from datatorget.jobs.tasks import TASKS, JobContext
+from datatorget.store.progress import Progress
+from datatorget.store.report import IngestionFailed
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = {
+    "code": "internal",
+    "sv": "Ett oväntat fel inträffade. Det har loggats; försök igen eller kontakta portalens förvaltare.",
+    "en": "An unexpected error occurred. It has been logged; try again or contact the portal's operators.",
+}
+
+
+def run_job(ctx: JobContext, job_id: uuid.UUID, kind: str, params: dict[str, object],
+            on_progress: Callable[[Progress], None] | None = None) -> bool:  # fmt: skip
+    """Run one claimed job to its end; True when it succeeded. Never raises: a failure is recorded."""
+    task = TASKS.get(kind)
+    try:
+        if task is None:
+            raise IngestionFailed("unknown_job", sv=f"Okänd jobbtyp {kind}.", en=f"Unknown job kind {kind}.")
+        result = task(ctx, job_id, dict(params), on_progress)
+    except IngestionFailed as failure:
+        queue.fail(
+            ctx.sessions,
+            job_id,
+            failure.as_dict(),
+            {"report": failure.report.as_dict()} if failure.report else None,
+        )
+        return False
+    except Exception as exc:  # a job must never take its worker down
+        if getattr(exc, "status", 500) < 500:
+            queue.fail(ctx.sessions, job_id, {"code": "failed", "sv": str(exc), "en": str(exc)})
+        else:
+            log.exception("job %s (%s) failed", job_id, kind)
+            queue.fail(ctx.sessions, job_id, UNEXPECTED)
+        return False
+    queue.finish(ctx.sessions, job_id, result)
+    return True
+
+
+def run_pending(ctx: JobContext) -> int:
+    """Run queued jobs until none is left, in this thread; the number run. For the CLI and tests."""
+    count = 0
+    while (claimed := queue.claim(ctx.sessions)) is not None:
+        run_job(ctx, *claimed)
+        count += 1
+    return count
+
+
+class Workers:
+    """`count` threads that poll the queue until stopped."""
+
+    def __init__(self, ctx: JobContext, count: int, *, poll_s: float = 0.5) -> None:
+        self.ctx = ctx
+        self.count = count
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        try:
+            queue.requeue_stale(self.ctx.sessions)
+        except Exception:
+            log.warning("could not look for interrupted jobs", exc_info=True)
+        for number in range(self.count):
+            thread = threading.Thread(target=self._loop, name=f"datatorget-worker-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout_s)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                claimed = queue.claim(self.ctx.sessions)
+            except Exception:
+                log.warning("could not read the job queue", exc_info=True)
+                claimed = None
+            if claimed is None:
+                self._stop.wait(self.poll_s)
+                continue
+            run_job(self.ctx, *claimed)

@@ -1,0 +1,75 @@
+"""DuckDB connections: extensions from the installed packages only, limits from the settings."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import duckdb
+import duckdb_extension_spatial  # type: ignore[import-untyped]
+
+from datatorget.config import Settings
+
+
+def spatial_extension() -> Path:
+    """The spatial extension shipped by the `duckdb-extension-spatial` package for our DuckDB version."""
+    folder = Path(next(iter(duckdb_extension_spatial.__path__)))
+    return folder / "extensions" / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+
+
+def connect(settings: Settings, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never downloads anything, spills to the work dir and has spatial loaded.
+
+    Threads share it through `.cursor()`: each cursor is a connection of its own to the same database.
+    """
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "memory_limit": memory_limit or settings.duckdb_memory_limit,
+        "temp_directory": str((settings.work_dir / "duckdb").resolve()),
+        "preserve_insertion_order": True,
+    }
+    if settings.duckdb_threads:
+        config["threads"] = settings.duckdb_threads
+    connection = duckdb.connect(":memory:", config=config)
+    connection.execute(f"LOAD '{sql_string(str(spatial_extension()))}'")
+    return connection
+
+
+def sql_string(value: str) -> str:
+    """`value` for use inside a single-quoted SQL string literal."""
+    return value.replace("'", "''")
+
+
+def identifier(name: str) -> str:
+    """A column or table name quoted for SQL, whatever characters it holds."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class CursorSource(Protocol):
+    """Anything that hands out DuckDB cursors: a connection, or a SharedConnection."""
+
+    def cursor(self) -> duckdb.DuckDBPyConnection: ...
+
+
+class SharedConnection:
+    """One DuckDB database per process, opened on first use; every user takes a `cursor()` of its own."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.Lock()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._connection is None:
+                self._connection = connect(self._settings)
+            return self._connection.cursor()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

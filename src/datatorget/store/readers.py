@@ -1,0 +1,232 @@
+"""Read an uploaded file into a DuckDB table named `raw`: one column per source column, as text.
+
+Every format ends in the same place, so type inference and validation (infer.py) work the same for all.
+Formats that carry their own types (Parquet, JSON numbers) keep them; see `RawTable.typed`.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datatorget.store.connection import sql_string
+from datatorget.store.headers import clean_headers
+from datatorget.store.progress import Progress, ProgressCallback, overall, watched
+from datatorget.store.report import IngestionFailed, Problem
+from datatorget.store.sniff import SAMPLE_BYTES, Encoding, Format, detect_dialect, detect_encoding
+
+RAW = "raw"
+MAX_LINE_BYTES = 8 * 1024 * 1024
+TRANSCODE_CHUNK = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_columns: int
+    max_uncompressed_bytes: int
+    work_dir: Path
+
+
+@dataclass
+class RawTable:
+    """The `raw` table a reader made: its column names, any columns already typed, and what was found."""
+
+    columns: list[str]
+    row_count: int
+    typed: dict[str, str] = field(default_factory=dict)  # column name -> DuckDB type, for typed sources
+    problems: list[Problem] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)  # what was detected: encoding, delimiter, ...
+    first_line: int = 1  # the line of the file that holds data row 1, for the report
+
+
+Reader = Callable[[duckdb.DuckDBPyConnection, Path, Limits, ProgressCallback], RawTable]
+
+
+def load_raw(
+    cursor: duckdb.DuckDBPyConnection, path: Path, fmt: Format, limits: Limits, progress: ProgressCallback
+) -> RawTable:
+    """Create the `raw` table from a file of the given format (see sniff.detect_format)."""
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise IngestionFailed(
+            "unsupported_format",
+            sv=f"Formatet {fmt} kan inte läsas in som tabell ännu.",
+            en=f"The format {fmt} cannot be read as a table yet.",
+        )
+    table = reader(cursor, path, limits, progress)
+    if not table.columns:
+        raise IngestionFailed("no_columns", sv="Filen har inga kolumner.", en="The file has no columns.")
+    return table
+
+
+def check_width(count: int, limits: Limits) -> None:
+    if count > limits.max_columns:
+        raise IngestionFailed(
+            "too_many_columns",
+            sv=f"Tabellen har {count} kolumner; som mest {limits.max_columns} går att läsa in.",
+            en=f"The table has {count} columns; at most {limits.max_columns} can be read.",
+        )
+
+
+def load_csv(
+    cursor: duckdb.DuckDBPyConnection, path: Path, limits: Limits, progress: ProgressCallback
+) -> RawTable:
+    """CSV and TSV in any of the encodings Swedish exports use, with the delimiter and header row detected."""
+    with path.open("rb") as file:
+        sample = file.read(SAMPLE_BYTES)
+    size = path.stat().st_size
+    encoding = detect_encoding(sample)
+    try:
+        return _read_delimited(cursor, path, sample, size, encoding, limits, progress)
+    except _LateEncodingError as late:
+        if encoding != "utf-8" or not sample.isascii():
+            raise late.failure from None
+        # The sample was plain ASCII: the first non-ASCII byte came later. A Windows-1252 file, then.
+        return _read_delimited(cursor, path, sample, size, "cp1252", limits, progress)
+
+
+class _LateEncodingError(Exception):
+    def __init__(self, failure: IngestionFailed) -> None:
+        self.failure = failure
+
+
+def _read_delimited(
+    cursor: duckdb.DuckDBPyConnection,
+    path: Path,
+    sample: bytes,
+    size: int,
+    encoding: Encoding,
+    limits: Limits,
+    progress: ProgressCallback,
+) -> RawTable:
+    source = path
+    if encoding != "utf-8":
+        source = _transcode(path, encoding, limits.work_dir / "utf8.csv", progress)
+    text = sample.decode(encoding if encoding != "utf-8" else "utf-8-sig", errors="replace")
+    dialect = detect_dialect(text, whole_file=size <= len(sample))
+    check_width(len(dialect.names), limits)
+    names, problems = clean_headers(dialect.names)
+    skip = dialect.header_line + (1 if dialect.header else 0)
+    if dialect.title_lines:
+        titles = " / ".join(dialect.title_lines)[:200]
+        problems.append(Problem("title_rows_skipped", sv=f"Raderna ovanför rubrikraden hoppades över: {titles}",
+                                en=f"The lines above the header row were skipped: {titles}", value=titles))  # fmt: skip
+    columns = "{" + ", ".join(f"'{sql_string(name)}': 'VARCHAR'" for name in names) + "}"
+    estimated_rows = _estimate_rows(sample, size)
+    cursor.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    statement = (
+        f"CREATE OR REPLACE TABLE {RAW} AS SELECT * FROM read_csv('{sql_string(str(source))}', "
+        f"auto_detect=false, delim='{sql_string(dialect.delimiter)}', quote='\"', escape='\"', "
+        f"header=false, skip={skip}, columns={columns}, store_rejects=true, ignore_errors=true, "
+        f"max_line_size={MAX_LINE_BYTES}, encoding='utf-8')"
+    )
+    with watched(cursor, progress, "reading", estimated_rows=estimated_rows):
+        try:
+            cursor.execute(statement)
+        except duckdb.Error as exc:
+            raise IngestionFailed(
+                "unreadable_csv",
+                sv=f"Filen gick inte att läsa som CSV: {_first_line(exc)}",
+                en=f"The file could not be read as CSV: {_first_line(exc)}",
+            ) from exc
+    row_count = _count(cursor)
+    rejects = _rejects(cursor, first_line=skip + 1)
+    if any(problem.code == "invalid_encoding" for problem in rejects):
+        failure = IngestionFailed(
+            "invalid_encoding",
+            sv="Filen är inte giltig UTF-8: några rader innehåller tecken som inte går att läsa (se rapporten). "
+            "Spara filen som UTF-8 och ladda upp igen.",
+            en="The file is not valid UTF-8: some lines hold characters that cannot be read (see the report). "
+            "Save the file as UTF-8 and upload it again.",
+        )
+        from datatorget.store.report import Report
+
+        failure.report = Report()
+        for problem in rejects:
+            failure.report.add(problem)
+        raise _LateEncodingError(failure)
+    progress(Progress("reading", overall("reading", 1.0), row_count))
+    return RawTable(
+        columns=names,
+        row_count=row_count,
+        problems=problems + rejects,
+        source={
+            "format": "csv",
+            "encoding": encoding,
+            "delimiter": dialect.delimiter,
+            "header_line": dialect.header_line + 1 if dialect.header else None,
+        },
+        first_line=skip + 1,
+    )
+
+
+def _transcode(path: Path, encoding: Encoding, target: Path, progress: ProgressCallback) -> Path:
+    """A UTF-8 copy of a Windows-1252 or ISO-8859-1 file, written in chunks (never the whole file at once)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    size = max(path.stat().st_size, 1)
+    done = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("rb") as source, target.open("wb") as sink:
+        while chunk := source.read(TRANSCODE_CHUNK):
+            try:
+                sink.write(decoder.decode(chunk).encode("utf-8"))
+            except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: ISO-8859-1 maps them all
+                return _transcode(path, "latin-1", target, progress)
+            done += len(chunk)
+            progress(Progress("reading", overall("reading", 0.3 * done / size)))
+        sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
+
+
+def _estimate_rows(sample: bytes, size: int) -> int | None:
+    lines = sample.count(b"\n")
+    return int(size / (len(sample) / lines)) if lines else None
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    row = cursor.execute(f"SELECT count(*) FROM {RAW}").fetchone()
+    return int(row[0]) if row else 0
+
+
+REJECTS = {
+    "MISSING COLUMNS": ("missing_values", "Raden har för få fält och lämnades utanför.",
+                        "The row has too few fields and was left out."),
+    "TOO MANY COLUMNS": ("extra_values", "Raden har fler fält än rubrikraden och lämnades utanför.",
+                         "The row has more fields than the header row and was left out."),
+    "LINE SIZE OVER MAXIMUM": ("line_too_long", f"Raden är längre än {MAX_LINE_BYTES // 1024 // 1024} MB och lämnades utanför.",
+                               f"The line is longer than {MAX_LINE_BYTES // 1024 // 1024} MB and was left out."),
+    "INVALID ENCODING": ("invalid_encoding", "Raden innehåller tecken som inte är giltig UTF-8.",
+                         "The line holds characters that are not valid UTF-8."),
+    "UNQUOTED VALUE": ("bad_quoting", "Raden har ett citattecken på fel plats och lämnades utanför.",
+                       "The line has a quote character in the wrong place and was left out."),
+}  # fmt: skip
+
+
+def _rejects(cursor: duckdb.DuckDBPyConnection, *, first_line: int) -> list[Problem]:
+    """The rows DuckDB could not read, one problem per line, from its reject_errors table."""
+    try:
+        found = cursor.execute(
+            "SELECT DISTINCT ON (line) error_type::VARCHAR, line, left(csv_line, 200) FROM reject_errors "
+            "ORDER BY line LIMIT 10000"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    problems = []
+    for error_type, line, text in found:
+        code, sv, en = REJECTS.get(
+            error_type, ("unreadable_row", "Raden gick inte att läsa.", "The row could not be read.")
+        )
+        problems.append(Problem(code, sv=sv, en=en, line=int(line), value=text))
+    return problems
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).split("\n")[0][:300]
+
+
+READERS: dict[str, Reader] = {"csv": load_csv}

@@ -1,0 +1,70 @@
+"""Column statistics of a table version: empty cells, distinct values, smallest, largest, most common."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datatorget.store.connection import identifier, sql_string
+
+TOP_VALUES = 5
+ORDERED = frozenset({"integer", "number", "date", "datetime", "time", "string"})
+COUNTED = frozenset({"string", "integer", "boolean", "date"})
+
+
+def column_stats(
+    cursor: duckdb.DuckDBPyConnection, path: Path, schema: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One entry per field: name, type, nulls, distinct (approximate for large tables), min, max, top values."""
+    relation = f"read_parquet('{sql_string(str(path))}')"
+    fields = schema["fields"]
+    if not fields:
+        return []
+    parts = []
+    for field in fields:
+        quoted = identifier(field["name"])
+        ordered = field["type"] in ORDERED
+        parts.append(
+            f"count(*) - count({quoted}), approx_count_distinct({quoted}), "
+            + (f"min({quoted})::VARCHAR, max({quoted})::VARCHAR" if ordered else "NULL, NULL")
+        )
+    row = cursor.execute(f"SELECT count(*), {', '.join(parts)} FROM {relation}").fetchone()
+    assert row is not None
+    total = int(row[0])
+    found = []
+    for index, field in enumerate(fields):
+        nulls, distinct, smallest, largest = row[1 + index * 4 : 5 + index * 4]
+        entry: dict[str, Any] = {
+            "name": field["name"],
+            "type": field["type"],
+            "nulls": int(nulls),
+            "distinct": int(distinct),
+            "min": _number(smallest, field["type"]),
+            "max": _number(largest, field["type"]),
+            "top": [],
+        }
+        if field["type"] in COUNTED and total:
+            quoted = identifier(field["name"])
+            entry["top"] = [
+                {"value": _number(value, field["type"]), "count": int(count)}
+                for value, count in cursor.execute(
+                    f"SELECT {quoted}::VARCHAR, count(*) AS n FROM {relation} WHERE {quoted} IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY n DESC, 1 LIMIT {TOP_VALUES}"
+                ).fetchall()
+            ]
+        found.append(entry)
+    return found
+
+
+def _number(value: str | None, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "integer":
+        return int(value)
+    if kind == "number":
+        return float(value)
+    if kind == "boolean":
+        return value == "true"
+    return value
