@@ -1,23 +1,31 @@
-"""The `datatorget` command: set up, serve, load the demo, manage users and tokens.
+"""The `datatorget` command: set up, serve, run jobs, import tables, load the demo, manage users and tokens.
 
 Commands are thin: they open one transaction, call a service, and print only after it committed.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from datatorget.catalog import accounts
+from datatorget.catalog import accounts, distributions
 from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.errors import DatatorgetError
+from datatorget.jobs import ingestion, queue
+from datatorget.jobs.tasks import JobContext
+from datatorget.jobs.worker import Workers, run_job
+from datatorget.store.connection import SharedConnection
+from datatorget.store.progress import Progress as StoreProgress
 
 
 def load_settings() -> Settings:
@@ -104,13 +112,120 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @cli.command()
 def demo() -> None:
-    """Load the demo municipality (organisations, datasets, files). Safe to run again."""
+    """Load the demo municipality (organisations, datasets, files) and read its tables in. Safe to run again."""
     from datatorget.demo.load import load_demo
 
     settings = load_settings()
     with transaction(settings) as session:
         created = load_demo(session, settings)
+        job_ids = [job.id for job in ingestion.start_missing_tables(session, accounts.system_user(session))]
     click.echo(f"Demo loaded: {created} new datasets." if created else "The demo is already loaded.")
+    failed = sum(not _run_with_progress(settings, job_id, quiet=True) for job_id in job_ids)
+    if job_ids:
+        click.echo(f"Read {len(job_ids) - failed} of {len(job_ids)} tables in.")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dataset", "dataset_slug", required=True, help="The slug of the dataset the table belongs to."
+)
+@click.option("--title", default=None, help="The title of the new distribution (default: the file name).")
+@click.option(
+    "--table",
+    "table_id",
+    type=click.UUID,
+    default=None,
+    help="Add the file as the next version of this table (a distribution id) instead of a new distribution.",
+)
+def import_table(file: Path, dataset_slug: str, title: str | None, table_id: uuid.UUID | None) -> None:
+    """Read a table file (CSV, TSV, XLSX, ODS, JSON, GeoJSON, Parquet) into a dataset, with a progress bar.
+
+    The same as an upload in the web UI or the API, made as the portal's system account."""
+    settings = load_settings()
+    with transaction(settings) as session, file.open("rb") as stream:
+        by = accounts.system_user(session)
+        if table_id is not None:
+            job = ingestion.upload_new_version(session, table_id, stream, file.name, by, settings=settings)
+        else:
+            distribution = distributions.add_upload(
+                session, dataset_slug, distributions.Upload(stream, file.name), by,
+                files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes,
+                title={"sv": title} if title else None,
+            )  # fmt: skip
+            job = ingestion.start_ingestion(session, distribution, by)
+        job_id, distribution_id = job.id, job.distribution_id
+    if not _run_with_progress(settings, job_id):
+        raise SystemExit(1)
+    click.echo(f"Table: {settings.base_url}/api/v1/tables/{distribution_id}")
+
+
+@cli.command()
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Jobs run at once.")
+def worker(threads: int) -> None:
+    """Run background jobs (table ingestion) until stopped with Ctrl-C. For `DATATORGET_JOB_WORKERS=0`."""
+    settings = load_settings()
+    engine = engine_from_settings(settings)
+    upgrade(engine)
+    duck = SharedConnection(settings)
+    workers = Workers(JobContext(settings, make_sessionmaker(engine, writing=True), duck), threads)
+    workers.start()
+    click.echo(f"Running jobs with {threads} thread(s); Ctrl-C stops.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Stopping: the running jobs finish or are taken up again at the next start.")
+    finally:
+        workers.stop()
+        duck.close()
+        engine.dispose()
+
+
+def _run_with_progress(settings: Settings, job_id: uuid.UUID, *, quiet: bool = False) -> bool:
+    """Run one queued job in this process, with a progress bar; print its outcome. True when it succeeded."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    engine = engine_from_settings(settings)
+    duck = SharedConnection(settings)
+    context = JobContext(settings, make_sessionmaker(engine, writing=True), duck)
+    try:
+        claimed = queue.claim(context.sessions, job_id)
+        if claimed is None:
+            click.echo("The job was already taken by a running worker.")
+            return True
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[rows]}"),
+            TimeElapsedColumn(), disable=quiet, transient=False,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("reading", total=100, rows="")
+
+            def show(progress: StoreProgress) -> None:
+                rows = f"{progress.rows_read:,} rows".replace(",", " ") if progress.rows_read else ""
+                bar.update(task, completed=progress.percent, description=progress.stage, rows=rows)
+
+            succeeded = run_job(context, *claimed, on_progress=show)
+            if succeeded:
+                bar.update(task, completed=100, description="done")
+        with context.sessions.begin() as session:
+            job = queue.get_job(session, job_id)
+            outcome, error = dict(job.result or {}), dict(job.error or {})
+        if succeeded:
+            report = outcome.get("report") or {}
+            if not quiet:
+                click.echo(
+                    f"Version {outcome.get('version')}: {outcome.get('row_count')} rows, "
+                    f"{report.get('error_count', 0)} problems in the validation report."
+                )
+            return True
+        click.echo(f"Failed: {error.get('en', 'unknown error')}", err=True)
+        for problem in (outcome.get("report") or {}).get("problems", [])[:10]:
+            where = ", ".join(f"{key} {problem[key]}" for key in ("line", "row", "column") if key in problem)
+            click.echo(f"  {where}: {problem['en']}" if where else f"  {problem['en']}", err=True)
+        return False
+    finally:
+        duck.close()
+        engine.dispose()
 
 
 @cli.group()

@@ -28,7 +28,7 @@ def is_tabular(distribution: Distribution) -> bool:
     """A distribution whose file (or fetched URL) can become a table."""
     if distribution.format in TABULAR_FORMATS:
         return True
-    name = distribution.file_name or distribution.download_url or ""
+    name = distribution.file_name or distribution.download_url or distribution.access_url or ""
     file_type = file_type_for_filename(name.split("?")[0]) if name else None
     return file_type is not None and file_type.code in TABULAR_FORMATS
 

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from datatorget.catalog.files import on_rollback, safe_file_name
 from datatorget.catalog.models import Distribution
 from datatorget.catalog.permissions import Viewer, require_edit
-from datatorget.catalog.tables import ensure_table, get_table
+from datatorget.catalog.tables import ensure_table, get_table, is_tabular
 from datatorget.config import Settings
 from datatorget.errors import PayloadTooLarge, ValidationFailed
 from datatorget.jobs.models import Job
 from datatorget.jobs.queue import enqueue
 from datatorget.jobs.tasks import INGEST, staging_dir
+from datatorget.store.models import DataTable
 
 Source = Literal["file", "url", "staged"]
 
@@ -79,3 +80,18 @@ def latest_job(session: Session, distribution_id: uuid.UUID) -> Job | None:
     return session.scalar(
         select(Job).where(Job.distribution_id == distribution_id).order_by(Job.created_at.desc()).limit(1)
     )
+
+
+def start_missing_tables(session: Session, by: Viewer) -> list[Job]:
+    """Queue an ingestion for every uploaded tabular file that has no table yet (after a demo load or an
+    upgrade from a version without the data store)."""
+    without_table = session.scalars(
+        select(Distribution)
+        .outerjoin(DataTable, DataTable.distribution_id == Distribution.id)
+        .where(DataTable.distribution_id.is_(None), Distribution.file_name.is_not(None))
+    ).all()
+    return [
+        start_ingestion(session, distribution, by)
+        for distribution in without_table
+        if is_tabular(distribution)
+    ]

@@ -51,10 +51,15 @@ def get_job(session: Session, job_id: uuid.UUID) -> Job:
     return job
 
 
-def claim(sessions: sessionmaker[Session]) -> tuple[uuid.UUID, str, dict[str, Any]] | None:
-    """Take the oldest queued job and mark it running; None when the queue is empty."""
+def claim(
+    sessions: sessionmaker[Session], job_id: uuid.UUID | None = None
+) -> tuple[uuid.UUID, str, dict[str, Any]] | None:
+    """Take the oldest queued job (or the job `job_id`, if it is still queued) and mark it running;
+    None when there is nothing to take."""
     with sessions.begin() as session:
         statement = select(Job).where(Job.status == "queued").order_by(Job.created_at).limit(1)
+        if job_id is not None:
+            statement = statement.where(Job.id == job_id)
         if session.get_bind().dialect.name == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
         job = session.scalar(statement)

@@ -50,6 +50,7 @@ class ColumnType:
     decimal: str = "."
     grouped: bool = False
     date_format: str | None = None
+    lenient: bool = False  # a type the publisher chose: read numbers with or without grouping spaces
 
     def describe(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -145,7 +146,7 @@ def cast_expression(column: str, kind: ColumnType) -> str:
         return f"CASE WHEN json_valid({value}) THEN {value} END"
     empty = f"WHEN {null_condition(quoted)} THEN NULL"
     if kind.type in ("integer", "number"):
-        if kind.grouped:
+        if kind.grouped or kind.lenient:
             for space in SPACES:
                 value = f"replace({value}, '{space}', '')"
         if kind.decimal == ",":

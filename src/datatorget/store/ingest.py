@@ -158,7 +158,7 @@ def _column_types(
         wanted = override.get("type")
         if column in kinds and wanted and wanted != kinds[column].type:
             decimal = "," if raw.source.get("delimiter") != "," else "."
-            kinds[column] = ColumnType(wanted, decimal=decimal, grouped=True)
+            kinds[column] = ColumnType(wanted, decimal=decimal, lenient=True)
     return kinds
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from datatorget.store.report import IngestionFailed
+from datatorget.store.report import IngestionFailed, Problem, Report
 
 Format = Literal["csv", "xlsx", "ods", "json", "geojson", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "ods", "json", "geojson", "parquet")
@@ -89,18 +89,40 @@ Encoding = Literal["utf-8", "cp1252", "latin-1"]
 
 def detect_encoding(sample: bytes) -> Encoding:
     """UTF-8 when the sample is valid UTF-8 (a sequence cut at the sample's end is fine); otherwise
-    Windows-1252, the encoding of Swedish Excel exports, or ISO-8859-1 for bytes Windows-1252 leaves out."""
+    Windows-1252, the encoding of Swedish Excel exports, or ISO-8859-1 for bytes Windows-1252 leaves out.
+
+    A sample that has valid UTF-8 letters (å, ä, ö) before an invalid byte is a damaged UTF-8 file, not a
+    Windows-1252 one: refused, with the line, rather than read as garbled text.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
+    body = sample.removeprefix(codecs.BOM_UTF8)
     try:
-        decoder.decode(sample.removeprefix(codecs.BOM_UTF8), final=False)
+        decoder.decode(body, final=False)
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as invalid:
+        before = body[: invalid.start]
+        if not before.isascii():
+            raise invalid_utf8(before.count(b"\n") + 1) from None
     try:
         sample.decode("cp1252")
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def invalid_utf8(line: int) -> IngestionFailed:
+    """The refusal of a UTF-8 file with invalid bytes, naming the first line that has them."""
+    report = Report()
+    report.add(Problem("invalid_encoding", sv="Raden innehåller tecken som inte är giltig UTF-8.",
+                       en="The line holds characters that are not valid UTF-8.", line=line))  # fmt: skip
+    return IngestionFailed(
+        "invalid_encoding",
+        sv=f"Filen är inte giltig UTF-8: rad {line} innehåller tecken som inte går att läsa. Spara filen som "
+        "UTF-8 och ladda upp igen.",
+        en=f"The file is not valid UTF-8: line {line} holds characters that cannot be read. Save the file as "
+        "UTF-8 and upload it again.",
+        report=report,
+    )
 
 
 @dataclass(frozen=True)

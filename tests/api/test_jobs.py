@@ -1,0 +1,75 @@
+"""The job queue: jobs are claimed once, run to an end, and taken up again when their worker died."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.models import Dataset
+from datatorget.db.base import utcnow
+from datatorget.jobs import queue
+from datatorget.jobs.models import Job
+from datatorget.jobs.worker import Workers
+
+CSV = b"namn;antal\nA;1\nB;2\n"
+
+
+def upload(client: TestClient, headers: dict[str, str]) -> str:
+    response = client.post("/api/v1/datasets/badplatser/distributions", headers=headers,
+                           files={"file": ("t.csv", CSV, "text/csv")})  # fmt: skip
+    job: str = response.json()["job"]
+    return job
+
+
+def test_a_job_is_claimed_only_once(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    upload(app_client, editor_headers)
+    sessions = app_client.app.state.job_context.sessions  # type: ignore[attr-defined]
+    assert queue.claim(sessions) is not None
+    assert queue.claim(sessions) is None
+
+
+def test_a_job_whose_worker_died_is_queued_again(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset, session: Session
+) -> None:
+    job_id = upload(app_client, editor_headers)
+    sessions = app_client.app.state.job_context.sessions  # type: ignore[attr-defined]
+    queue.claim(sessions)
+    with sessions.begin() as other:
+        other.execute(update(Job).values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+    assert queue.requeue_stale(sessions) == 1
+    assert app_client.get(f"/api/v1/jobs/{job_id}").json()["status"] == "queued"
+
+
+def test_a_job_that_keeps_killing_its_worker_fails_after_three_attempts(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    job_id = upload(app_client, editor_headers)
+    sessions = app_client.app.state.job_context.sessions  # type: ignore[attr-defined]
+    for _ in range(queue.MAX_ATTEMPTS):
+        queue.claim(sessions)
+        with sessions.begin() as other:
+            other.execute(update(Job).values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+        queue.requeue_stale(sessions)
+    job = app_client.get(f"/api/v1/jobs/{job_id}").json()
+    assert (job["status"], job["error_code"]) == ("failed", "worker_stopped")
+
+
+def test_worker_threads_run_queued_jobs_in_the_background(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    job_id = upload(app_client, editor_headers)
+    workers = Workers(app_client.app.state.job_context, 1, poll_s=0.05)  # type: ignore[attr-defined]
+    workers.start()
+    try:
+        deadline = time.monotonic() + 20
+        while app_client.get(f"/api/v1/jobs/{job_id}").json()["status"] != "succeeded":
+            assert time.monotonic() < deadline, "the worker did not finish the job"
+            time.sleep(0.05)
+    finally:
+        workers.stop()
