@@ -20,7 +20,8 @@ from datatorget.catalog.models import Dataset, User
 from datatorget.cli import cli
 from datatorget.config import Settings
 from datatorget.db.engine import make_engine, make_sessionmaker
-from tests.factories import make_organization
+from datatorget.store.models import DataTable
+from tests.factories import make_dataset, make_organization
 
 
 @pytest.fixture(autouse=True)
@@ -121,9 +122,18 @@ def test_demo_loads_published_datasets_and_a_draft(run: RunCommand, database: Se
 
     states = dict(database.execute(select(Dataset.state, func.count()).group_by(Dataset.state)).all())
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Demo loaded: {sum(states.values())} new datasets.\n"
+    assert result.stdout.startswith(f"Demo loaded: {sum(states.values())} new datasets.\n")
     assert states["published"] >= 10
     assert states["draft"] >= 1
+
+
+def test_demo_reads_every_demo_table_in(run: RunCommand, database: Session) -> None:
+    result = run("demo")
+
+    tables = database.scalars(select(DataTable)).all()
+    assert result.stdout.endswith(f"Read {len(tables)} of {len(tables)} tables in.\n")
+    assert len(tables) >= 10
+    assert all(table.current_version == 1 for table in tables)
 
 
 def test_demo_run_again_creates_nothing(run: RunCommand, database: Session) -> None:
@@ -134,6 +144,66 @@ def test_demo_run_again_creates_nothing(run: RunCommand, database: Session) -> N
 
     assert (again.exit_code, again.stdout) == (0, "The demo is already loaded.\n")
     assert database.scalar(select(func.count()).select_from(Dataset)) == count
+
+
+# --- import and worker ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def badplatser(run: RunCommand, database: Session) -> str:
+    run("init")
+    make_organization(database, "sjoviks-kommun", "Sjöviks kommun")
+    make_dataset(database, "Badplatser", organization="sjoviks-kommun")
+    return "badplatser"
+
+
+def test_import_reads_a_file_into_a_new_table_of_the_dataset(
+    run: RunCommand, database: Session, badplatser: str, tmp_path: Path
+) -> None:
+    (tmp_path / "badplatser.csv").write_bytes(
+        "Namn;Temperatur\nNorrstrand;18,5\nViken;17,0\n".encode("cp1252")
+    )
+
+    result = run("import", str(tmp_path / "badplatser.csv"), "--dataset", badplatser)
+
+    assert result.exit_code == 0, result.output
+    assert "Version 1: 2 rows, 0 problems in the validation report." in result.stdout
+    table = database.scalars(select(DataTable)).one()
+    assert result.stdout.endswith(f"Table: http://127.0.0.1:8000/api/v1/tables/{table.distribution_id}\n")
+
+
+def test_import_with_table_adds_the_next_version(
+    run: RunCommand, database: Session, badplatser: str, tmp_path: Path
+) -> None:
+    (tmp_path / "v1.csv").write_bytes(b"id;namn\n1;A\n")
+    (tmp_path / "v2.csv").write_bytes(b"id;namn\n1;A\n2;B\n")
+    run("import", str(tmp_path / "v1.csv"), "--dataset", badplatser)
+    table_id = str(database.scalars(select(DataTable.distribution_id)).one())
+
+    result = run("import", str(tmp_path / "v2.csv"), "--dataset", badplatser, "--table", table_id)
+
+    assert "Version 2: 2 rows" in result.stdout
+    database.rollback()  # end the read transaction the session held since before the command
+    assert database.scalars(select(DataTable.current_version)).one() == 2
+
+
+def test_import_of_a_file_that_is_no_table_fails_with_the_reason(
+    run: RunCommand, badplatser: str, tmp_path: Path
+) -> None:
+    (tmp_path / "bild.csv").write_bytes(bytes(range(256)) * 8)
+
+    result = run("import", str(tmp_path / "bild.csv"), "--dataset", badplatser)
+
+    assert result.exit_code == 1
+    assert "Failed: The file holds binary data" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_import_into_a_dataset_that_does_not_exist_fails_cleanly(run: RunCommand, tmp_path: Path) -> None:
+    run("init")
+    (tmp_path / "t.csv").write_bytes(b"a\n1\n")
+
+    assert _fails_cleanly(run("import", str(tmp_path / "t.csv"), "--dataset", "finns-inte"))
 
 
 # --- user add -------------------------------------------------------------------------------------------

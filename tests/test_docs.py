@@ -41,6 +41,8 @@ from datatorget.catalog import accounts
 from datatorget.catalog.vocabulary import VOCABULARY_NAMES
 from datatorget.cli import cli
 from datatorget.config import Settings
+from datatorget.jobs.ingestion import start_missing_tables
+from datatorget.jobs.worker import run_pending
 from datatorget.demo.load import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -431,6 +433,7 @@ class Replay:
         return UUID.sub(known, text)
 
     def send(self, request: Request) -> httpx2.Response:
+        run_pending(self.client.app.state.job_context)  # type: ignore[attr-defined]  (a worker, done by now)
         url = urlsplit(self.substitute(request.url))
         assert f"{url.scheme}://{url.netloc}" == EXAMPLE_BASE_URL, request.url
         target = url.path + (f"?{url.query}" if url.query else "")
@@ -496,10 +499,13 @@ class Replay:
 @pytest.fixture
 def example_portal(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The portal of the API guide: the demo municipality, an editor of Sjöviks kommun and an admin."""
-    settings = Settings(data_dir=tmp_path / "data", base_url=EXAMPLE_BASE_URL, secret_key=SecretStr("docs"))
+    settings = Settings(
+        data_dir=tmp_path / "data", base_url=EXAMPLE_BASE_URL, secret_key=SecretStr("docs"), job_workers=0
+    )
     app = create_app(settings)
-    with app.state.sessionmaker.begin() as session:
+    with app.state.writing_sessionmaker.begin() as session:
         load_demo(session, settings)
+        start_missing_tables(session, accounts.system_user(session))
         editor = accounts.create_user(
             session, email=EXAMPLE_EDITOR, password=uuid.uuid4().hex, role="editor", organization_slug="sjovik",
             by=None,

@@ -160,6 +160,15 @@ def import_table(file: Path, dataset_slug: str, title: str | None, table_id: uui
     click.echo(f"Table: {settings.base_url}/api/v1/tables/{distribution_id}")
 
 
+@cli.command("read-missing-tables")
+def read_missing_tables() -> None:
+    """Queue the reading-in of every uploaded table file that has no table yet (after an upgrade to a
+    version with the data store). A running `serve` or `worker` does the work."""
+    with transaction(load_settings()) as session:
+        count = len(ingestion.start_missing_tables(session, accounts.system_user(session)))
+    click.echo(f"Queued {count} tables to be read in." if count else "Every uploaded table file has a table.")
+
+
 @cli.command()
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Jobs run at once.")
 def worker(threads: int) -> None:
