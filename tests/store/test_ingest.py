@@ -9,7 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from datatorget.store.ingest import TableSettings
+from datatorget.config import Settings
+from datatorget.store.connection import connect
+from datatorget.store.ingest import TableSettings, build_version
+from datatorget.store.readers import Limits
 from datatorget.store.report import IngestionFailed
 from tests.store.conftest import Ingest
 from tests.store.helpers import rows_of, types_of
@@ -253,3 +256,21 @@ def test_invalid_utf8_after_the_sniffed_sample_is_refused_with_its_line(ingest: 
     assert refused.value.code == "invalid_encoding"
     assert refused.value.report is not None
     assert [problem.line for problem in refused.value.report.problems] == [30_002]
+
+
+def test_a_table_as_wide_as_the_limit_is_read_in_within_the_default_memory_limit(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")  # DuckDB keeps a block per column: 1,000 need the default
+    header = ";".join(f"k{i}" for i in range(settings.max_table_columns))
+    rows = "".join(
+        ";".join(f"{r},{i}" if i % 3 else str(r * i) for i in range(1000)) + "\n" for r in range(200)
+    )
+    source = tmp_path / "wide.csv"
+    source.write_text(f"{header}\n{rows}", encoding="utf-8")
+    duck = connect(settings)
+    built = build_version(
+        duck, source, "wide.csv", settings=TableSettings(), table_dir=settings.tables_dir / "t",
+        limits=Limits(settings.max_table_columns, settings.max_uncompressed_bytes, settings.work_dir),
+    )  # fmt: skip
+    duck.close()
+    assert built.row_count == 200
+    assert {field["type"] for field in built.schema["fields"]} == {"integer", "number"}

@@ -64,44 +64,56 @@ class ColumnType:
 
 
 def null_condition(column: str) -> str:
-    """SQL that is true when a text cell counts as empty: nothing, whitespace or a common null marker."""
+    """SQL that is true when a text cell counts as empty: nothing, whitespace or a common null marker.
+    (A list, not `IN (...)`: DuckDB plans an IN list per column, which is slow and costly on wide tables.)"""
     markers = ", ".join(f"'{sql_string(marker)}'" for marker in NULL_MARKERS)
-    return f"(trim({column}) IN ({markers}) OR {column} IS NULL)"
+    return f"list_contains([{markers}], coalesce(trim({column}), ''))"
 
 
 def infer_types(cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, ColumnType]:
     """The type of every text column of `table`, from its first SAMPLE_ROWS rows."""
-    cursor.execute(f"CREATE OR REPLACE TEMP TABLE infer_sample AS SELECT * FROM {table} LIMIT {SAMPLE_ROWS}")
+    selected = ", ".join(identifier(column) for column in columns)
+    cursor.execute(
+        f"CREATE OR REPLACE TEMP TABLE infer_sample AS SELECT {selected} FROM {table} LIMIT {SAMPLE_ROWS}"
+    )
+    # Each check starts with a cheap test, so that the regular expressions run only on likely values.
     checks = {
-        "integer": f"regexp_full_match(v, '{INTEGER}')",
-        "comma": f"regexp_full_match(v, '{DECIMAL_COMMA}')",
-        "point": f"regexp_full_match(v, '{DECIMAL_POINT}')",
-        "grouped": "regexp_matches(v, '\\d[ \\x{a0}\\x{202f}]\\d{3}')",
-        "leading_zero": f"regexp_full_match(v, '{LEADING_ZERO}')",
-        "boolean": "lower(v) IN (" + ", ".join(f"'{w}'" for w in TRUE_WORDS + FALSE_WORDS) + ")",
-        "iso_date": f"regexp_full_match(v, '{ISO_DATE}') AND try_cast(v AS DATE) IS NOT NULL",
-        "datetime": f"regexp_full_match(v, '{ISO_DATETIME}') AND try_cast(replace(v, 'T', ' ') AS TIMESTAMPTZ) IS NOT NULL",
-        "json": "CASE WHEN starts_with(v, '{') OR starts_with(v, '[') THEN json_valid(v) ELSE false END",
-        "geojson": "CASE WHEN starts_with(v, '{') AND json_valid(v) THEN json_extract_string(v, '$.type') END IN "
-        "('Point','MultiPoint','LineString','MultiLineString','Polygon','MultiPolygon','GeometryCollection')",
-        "bool_words": "lower(v) IN ('ja','nej','true','false','sant','falskt','yes','no')",
+        "integer": "NOT contains(@v, '.') AND NOT contains(@v, ',') AND try_cast(@v AS BIGINT) IS NOT NULL "
+        f"OR (contains(@v, ' ') OR contains(@v, '\u00a0') "
+        f"OR contains(@v, '\u202f')) AND regexp_full_match(@v, '{INTEGER}')",
+        "comma": f"contains(@v, ',') AND regexp_full_match(@v, '{DECIMAL_COMMA}')",
+        "point": f"(contains(@v, '.') OR contains(lower(@v), 'e')) AND regexp_full_match(@v, '{DECIMAL_POINT}')",
+        "grouped": "(contains(@v, ' ') OR contains(@v, '\u00a0') OR contains(@v, '\u202f')) "
+        "AND regexp_matches(@v, '\\d[ \\x{a0}\\x{202f}]\\d{3}')",
+        "leading_zero": f"(starts_with(@v, '0') OR starts_with(@v, '-0') OR starts_with(@v, '+0')) "
+        f"AND regexp_full_match(@v, '{LEADING_ZERO}')",
+        "iso_date": f"length(@v) = 10 AND regexp_full_match(@v, '{ISO_DATE}') AND try_cast(@v AS DATE) IS NOT NULL",
+        "datetime": f"length(@v) >= 16 AND regexp_full_match(@v, '{ISO_DATETIME}') "
+        "AND try_cast(replace(@v, 'T', ' ') AS TIMESTAMPTZ) IS NOT NULL",
+        "json": "CASE WHEN starts_with(@v, '{') OR starts_with(@v, '[') THEN json_valid(@v) ELSE false END",
+        "geojson": "list_contains(['Point','MultiPoint','LineString','MultiLineString','Polygon','MultiPolygon',"
+        "'GeometryCollection'], CASE WHEN starts_with(@v, '{') AND json_valid(@v) THEN json_extract_string(@v, '$.type') END)",
+        "bool_words": "list_contains(['ja','nej','true','false','sant','falskt','yes','no'], lower(@v))",
     }
     for pattern, fmt in DATE_FORMATS.items():
-        checks[f"date:{fmt}"] = f"regexp_full_match(v, '{pattern}') AND try_strptime(v, '{fmt}') IS NOT NULL"
-    result: dict[str, ColumnType] = {}
-    for column in columns:
-        quoted = identifier(column)
-        counts_sql = ", ".join(f"count(*) FILTER (WHERE {expression})" for expression in checks.values())
-        row = cursor.execute(
-            f"SELECT count(*), {counts_sql} FROM (SELECT trim({quoted}) AS v FROM infer_sample "
-            f"WHERE NOT {null_condition(quoted)})"
-        ).fetchone()
-        assert row is not None
-        total, *values = row
-        counts = dict(zip(checks, values, strict=True))
-        result[column] = _choose(int(total), counts)
+        separator = "/" if "/" in fmt else "."
+        checks[f"date:{fmt}"] = (
+            f"contains(@v, '{separator}') AND regexp_full_match(@v, '{pattern}') "
+            f"AND try_strptime(@v, '{fmt}') IS NOT NULL"
+        )
+    present = f"NOT {null_condition('v')}"
+    counts_sql = ", ".join(
+        [f"count(*) FILTER (WHERE {present})"]
+        + [f"count(*) FILTER (WHERE {present} AND ({check.replace('@v', 'v')}))" for check in checks.values()]
+    )
+    # One pass over all sampled cells: one row per (column, value), grouped by column.
+    rows = cursor.execute(
+        f"SELECT name, {counts_sql} FROM (SELECT name, trim(value) AS v FROM "
+        f"(UNPIVOT infer_sample ON COLUMNS(*) INTO NAME name VALUE value)) GROUP BY name"
+    ).fetchall()
     cursor.execute("DROP TABLE infer_sample")
-    return result
+    found = {str(name): (int(total), dict(zip(checks, values, strict=True))) for name, total, *values in rows}
+    return {column: _choose(*found.get(column, (0, {}))) for column in columns}
 
 
 def _choose(total: int, counts: dict[str, int]) -> ColumnType:
@@ -137,14 +149,14 @@ def _choose(total: int, counts: dict[str, int]) -> ColumnType:
 
 
 def cast_expression(column: str, kind: ColumnType) -> str:
-    """SQL turning the text column into its type; a value that does not fit becomes NULL."""
+    """SQL turning the text column into its type; a value that does not fit becomes NULL, and so does a
+    null marker (`NA` is no number). Validation tells the two apart (ingest._validate)."""
     quoted = identifier(column)
     value = f"trim({quoted})"
     if kind.type in ("string", "object", "array"):
         return f"CASE WHEN trim({quoted}) = '' THEN NULL ELSE {quoted} END"
     if kind.type == "geojson":
         return f"CASE WHEN json_valid({value}) THEN {value} END"
-    empty = f"WHEN {null_condition(quoted)} THEN NULL"
     if kind.type in ("integer", "number"):
         if kind.grouped or kind.lenient:
             for space in SPACES:
@@ -153,21 +165,25 @@ def cast_expression(column: str, kind: ColumnType) -> str:
             value = f"replace({value}, ',', '.')"
         elif kind.type == "number":
             value = f"replace({value}, ',', '')"
-        target = DUCKDB_TYPES[kind.type]
-        return f"CASE {empty} ELSE try_cast({value} AS {target}) END"
+        if kind.type == "integer":  # DuckDB would round "12.7" to 13: a decimal is no whole number
+            return f"try_cast(CASE WHEN contains({value}, '.') OR contains({value}, ',') THEN NULL ELSE {value} END AS BIGINT)"
+        return f"try_cast({value} AS DOUBLE)"
     if kind.type == "boolean":
         true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
         false_words = ", ".join(f"'{w}'" for w in FALSE_WORDS)
         lowered = f"lower({value})"
-        return f"CASE {empty} WHEN {lowered} IN ({true_words}) THEN true WHEN {lowered} IN ({false_words}) THEN false END"
+        return (
+            f"CASE WHEN list_contains([{true_words}], {lowered}) THEN true "
+            f"WHEN list_contains([{false_words}], {lowered}) THEN false END"
+        )
     if kind.type == "date":
         if kind.date_format:
-            return f"CASE {empty} ELSE try_strptime({value}, '{kind.date_format}')::DATE END"
-        return f"CASE {empty} ELSE try_cast({value} AS DATE) END"
+            return f"try_strptime({value}, '{kind.date_format}')::DATE"
+        return f"try_cast({value} AS DATE)"
     if kind.type == "datetime":
-        return f"CASE {empty} ELSE try_cast(replace({value}, 'T', ' ') AS TIMESTAMP) END"
+        return f"try_cast(replace({value}, 'T', ' ') AS TIMESTAMP)"
     if kind.type == "time":
-        return f"CASE {empty} ELSE try_cast({value} AS TIME) END"
+        return f"try_cast({value} AS TIME)"
     raise ValueError(f"unknown type {kind.type}")
 
 

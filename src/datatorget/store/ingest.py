@@ -100,7 +100,7 @@ def build_version(
         with watched(cursor, progress, "writing", estimated_rows=raw.row_count):
             cursor.execute(
                 f"COPY (SELECT {selects} FROM {RAW} ORDER BY rowid) TO '{sql_string(str(target))}' "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_row_group_size(len(raw.columns))})"
             )
         _validate(cursor, raw, kinds, target, report)
         if report.error_count and settings.on_error == "refuse":
@@ -290,3 +290,9 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _row_group_size(columns: int) -> int:
+    """Rows per Parquet row group: DuckDB's default for ordinary tables, fewer for wide ones, whose row
+    groups would otherwise take more memory to write than an ingestion may use."""
+    return max(2048, min(ROW_GROUP_SIZE, 2_000_000 // max(columns, 1)))
