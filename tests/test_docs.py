@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import click
 import httpx2
@@ -41,9 +41,9 @@ from datatorget.catalog import accounts
 from datatorget.catalog.vocabulary import VOCABULARY_NAMES
 from datatorget.cli import cli
 from datatorget.config import Settings
+from datatorget.demo.load import load_demo
 from datatorget.jobs.ingestion import start_missing_tables
 from datatorget.jobs.worker import run_pending
-from datatorget.demo.load import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -357,6 +357,7 @@ def parse_curl(command: str) -> Request:
     words = shlex.split(command.replace("\\\n", " "), posix=True)
     assert words[0] == "curl", command
     request = Request(method="", url="")
+    query: list[tuple[str, str]] = []
     i = 1
     while i < len(words):
         word = words[i]
@@ -368,6 +369,12 @@ def parse_curl(command: str) -> Request:
             i += 1
         elif word in ("-d", "--data", "--data-binary"):
             request.body, i = words[i + 1], i + 1
+        elif word == "-G":
+            request.method = "GET"
+        elif word == "--data-urlencode":  # with -G: a query parameter, encoded
+            name, _, value = words[i + 1].partition("=")
+            query.append((name, value))
+            i += 1
         elif word in ("-F", "--form"):
             name, _, value = words[i + 1].partition("=")
             if value.startswith("@"):
@@ -382,6 +389,8 @@ def parse_curl(command: str) -> Request:
         i += 1
     if not request.method:
         request.method = "POST" if request.body is not None or request.files else "GET"
+    if query:
+        request.url += ("&" if "?" in request.url else "?") + urlencode(query, quote_via=quote)
     return request
 
 
@@ -433,7 +442,7 @@ class Replay:
         return UUID.sub(known, text)
 
     def send(self, request: Request) -> httpx2.Response:
-        run_pending(self.client.app.state.job_context)  # type: ignore[attr-defined]  (a worker, done by now)
+        run_pending(self.client.app.state.job_context)  # type: ignore[attr-defined]
         url = urlsplit(self.substitute(request.url))
         assert f"{url.scheme}://{url.netloc}" == EXAMPLE_BASE_URL, request.url
         target = url.path + (f"?{url.query}" if url.query else "")
@@ -493,7 +502,8 @@ class Replay:
         if "json" in response.headers.get("content-type", ""):
             self.compare(json.loads(example.expected.body), response.json(), f"{where}: body")
         else:
-            self.compare_text(example.expected.body, response.text.strip(), f"{where}: body")
+            text = response.text.replace("\r\n", "\n").strip()  # CSV lines end in CRLF (RFC 4180)
+            self.compare_text(example.expected.body, text, f"{where}: body")
 
 
 @pytest.fixture

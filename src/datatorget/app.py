@@ -41,9 +41,12 @@ def create_app(
     if migrate:
         upgrade(engine)
 
-    duck = SharedConnection(settings)
+    # Requests read pages of rows: one thread each serves many requests at once better than all threads
+    # on one. Ingestion jobs get a database of their own, with every thread.
+    duck = SharedConnection(settings, threads=1)
+    jobs_duck = SharedConnection(settings)
     writing = make_sessionmaker(engine, writing=True)
-    workers = Workers(JobContext(settings, writing, duck), settings.job_workers)
+    workers = Workers(JobContext(settings, writing, jobs_duck), settings.job_workers)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +55,7 @@ def create_app(
         yield
         workers.stop()
         duck.close()
+        jobs_duck.close()
         engine.dispose()
 
     app = FastAPI(

@@ -17,6 +17,8 @@ from datatorget.api.routers import (
     distributions,
     jobs,
     organizations,
+    rows,
+    sql,
     tables,
     vocabularies,
 )
@@ -51,7 +53,7 @@ def create_api() -> FastAPI:
         },
     )
     for router in (datasets.router, distributions.router, organizations.router, accounts.router,
-                   vocabularies.router, tables.router, jobs.router):  # fmt: skip
+                   vocabularies.router, tables.router, rows.router, sql.router, jobs.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

@@ -18,8 +18,11 @@ def spatial_extension() -> Path:
     return folder / "extensions" / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
 
 
-def connect(settings: Settings, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    settings: Settings, *, memory_limit: str | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that never downloads anything, spills to the work dir and has spatial loaded.
+    Parquet metadata is cached: a version's file never changes once written.
 
     Threads share it through `.cursor()`: each cursor is a connection of its own to the same database.
     """
@@ -31,10 +34,11 @@ def connect(settings: Settings, *, memory_limit: str | None = None) -> duckdb.Du
         "temp_directory": str((settings.work_dir / "duckdb").resolve()),
         "preserve_insertion_order": True,
     }
-    if settings.duckdb_threads:
-        config["threads"] = settings.duckdb_threads
+    if threads or settings.duckdb_threads:
+        config["threads"] = threads or settings.duckdb_threads
     connection = duckdb.connect(":memory:", config=config)
     connection.execute(f"LOAD '{sql_string(str(spatial_extension()))}'")
+    connection.execute("SET parquet_metadata_cache = true")
     return connection
 
 
@@ -57,15 +61,16 @@ class CursorSource(Protocol):
 class SharedConnection:
     """One DuckDB database per process, opened on first use; every user takes a `cursor()` of its own."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, threads: int | None = None) -> None:
         self._settings = settings
+        self._threads = threads
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             if self._connection is None:
-                self._connection = connect(self._settings)
+                self._connection = connect(self._settings, threads=self._threads)
             return self._connection.cursor()
 
     def close(self) -> None:
