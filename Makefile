@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	   node_modules/swagger-ui-dist/favicon-32x32.png $(VENDOR)/swagger-ui/
+	mkdir -p $(VENDOR)/leaflet
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	   node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	touch $@
 
 ## Install, prepare the database and the demo municipality, and serve on http://127.0.0.1:8000

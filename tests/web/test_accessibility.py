@@ -1,7 +1,8 @@
 """WCAG 2.1 AA in a real browser: axe-core finds no violation on any page, and nothing scrolls sideways at
 320 CSS pixels (400 % zoom of a 1280 px window).
 
-One uvicorn server (SQLite, the demo municipality, an editor) and one Chromium serve the whole module.
+One uvicorn server (SQLite, the demo municipality with its tables read in, an editor) and one Chromium
+serve the whole module.
 Debian's chromium is used, never a downloaded browser; axe-core comes from node_modules (npm install).
 """
 
@@ -12,18 +13,26 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import select
 
 from datatorget.app import create_app
 from datatorget.catalog import accounts
+from datatorget.catalog.models import Dataset, Distribution
 from datatorget.config import Settings
 from datatorget.demo.load import load_demo
+from datatorget.jobs.ingestion import reingest, start_missing_tables
+from datatorget.jobs.worker import run_pending
+from datatorget.store.models import DataTable
 from tests.web.pages import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -73,9 +82,16 @@ def _chromium() -> str:
     return found
 
 
+@dataclass(frozen=True)
+class Portal:
+    url: str
+    app: FastAPI
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The portal on a free port of 127.0.0.1, with the demo municipality and an editor; its base URL."""
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """The portal on a free port of 127.0.0.1, with the demo municipality (its tables read in) and an
+    editor."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -87,6 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         accounts.create_user(
             session, email=EDITOR, password=PASSWORD, role="editor", organization_slug="sjovik", by=None
         )
+        start_missing_tables(session, accounts.system_user(session))
+    run_pending(app.state.job_context)
     config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", access_log=False)
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
@@ -96,12 +114,39 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
     try:
-        yield base_url
+        yield Portal(base_url, app)
     finally:
         uvicorn_server.should_exit = True
         thread.join(timeout=10)
         listener.close()
         app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(portal: Portal) -> str:
+    """The portal's base URL."""
+    return portal.url
+
+
+@pytest.fixture(scope="module")
+def tables(portal: Portal) -> dict[str, str]:
+    """The Swedish path of the table page of each demo dataset's CSV table, by dataset slug."""
+    with portal.app.state.sessionmaker.begin() as session:
+        found = session.execute(
+            select(Dataset.slug, Distribution.id)
+            .join(Distribution.dataset)
+            .join(DataTable, DataTable.distribution_id == Distribution.id)
+            .where(Distribution.file_name.like("%.csv"), DataTable.current_version.is_not(None))
+        ).all()
+    return {slug: f"/datamangder/{slug}/tabeller/{table_id}" for slug, table_id in found}
+
+
+def english(path: str) -> str:
+    return (
+        path.replace("/datamangder/", "/en/datasets/")
+        .replace("/tabeller/", "/tables/")
+        .replace("/installningar", "/settings")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -237,3 +282,121 @@ def test_search_works_with_htmx_without_a_full_reload(visitor: Page) -> None:
     visitor.wait_for_selector("#search-results .dataset-card__title >> text=Badplatser")
 
     assert visitor.evaluate("window.notReloaded === true")
+
+
+# --- the table pages: ids are made when the demo is loaded, so the paths are looked up ----------------
+
+TABLE_PAGES = {
+    "table-with-a-line-chart": "luftkvalitet",
+    "table-with-a-bar-chart": "budgetutfall",
+    "table-with-a-map": "badplatser",
+}
+
+
+def _tables() -> list[Any]:
+    return [
+        pytest.param(slug, lang, id=f"{name}-{lang}")
+        for name, slug in TABLE_PAGES.items()
+        for lang in ("sv", "en")
+    ]
+
+
+@pytest.mark.parametrize(("slug", "lang"), _tables())
+def test_table_page_has_no_wcag_violations(
+    visitor: Page, tables: dict[str, str], slug: str, lang: str
+) -> None:
+    path = tables[slug] if lang == "sv" else english(tables[slug])
+    assert_accessible(visitor, path)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_table_page_with_its_publishers_forms_has_no_wcag_violations(
+    editor: Page, tables: dict[str, str], lang: str
+) -> None:
+    path = tables["badplatser"]
+    assert_accessible(editor, path if lang == "sv" else english(path))
+    assert editor.locator("#manage form").count() == 2
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_table_settings_form_has_no_wcag_violations(editor: Page, tables: dict[str, str], lang: str) -> None:
+    path = tables["badplatser"] + "/installningar"
+    editor.goto(path if lang == "sv" else english(path))
+    editor.locator("details.column-settings summary").first.click()
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path}:\n{describe(violations)}"
+
+
+def test_table_settings_form_with_errors_has_no_wcag_violations(editor: Page, tables: dict[str, str]) -> None:
+    editor.goto(tables["badplatser"] + "/installningar")
+    editor.locator("details.column-settings summary").first.click()
+    editor.fill("#col-0-title_sv", "x" * 201)
+    with editor.expect_navigation():
+        editor.click("main form button[value=save]")
+
+    assert editor.locator(".error-summary li").count() == 1
+    assert editor.locator("#col-0-title_sv[aria-invalid=true]").count() == 1
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations with errors:\n{describe(violations)}"
+
+
+def test_table_page_does_not_scroll_sideways_at_320_pixels(
+    browser: Browser, server: str, tables: dict[str, str]
+) -> None:
+    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto(tables["badplatser"])
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    finally:
+        context.close()
+
+    assert widths[0] <= widths[1], f"the table page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+def test_the_map_shows_the_rows_and_lets_the_keyboard_through(visitor: Page, tables: dict[str, str]) -> None:
+    visitor.goto(tables["badplatser"])
+    visitor.wait_for_selector("#map path.leaflet-interactive")
+    markers = visitor.locator("#map path.leaflet-interactive").count()
+    visitor.focus("#map")
+    for _ in range(8):
+        visitor.keyboard.press("Tab")
+        if not visitor.evaluate("document.getElementById('map').contains(document.activeElement)"):
+            break
+
+    assert markers == 11
+    assert not visitor.evaluate("document.getElementById('map').contains(document.activeElement)")
+    assert visitor.locator("#map .leaflet-control-zoom-in").get_attribute("aria-label") == "Zooma in"
+
+
+def test_sorting_the_rows_swaps_the_table_and_keeps_the_focus(visitor: Page, tables: dict[str, str]) -> None:
+    visitor.goto(tables["budgetutfall"])
+    visitor.evaluate("window.notReloaded = true")
+    visitor.focus("#sort-2")
+    visitor.keyboard.press("Enter")
+    visitor.wait_for_selector("th[aria-sort=ascending] #sort-2")
+
+    assert visitor.evaluate("window.notReloaded === true")
+    assert visitor.evaluate("document.activeElement.id") == "sort-2"
+    assert "_sort=" in visitor.url
+
+
+def test_the_progress_of_a_reading_in_is_announced_without_a_reload(
+    editor: Page, portal: Portal, tables: dict[str, str]
+) -> None:
+    table_id = tables["bygglov"].rsplit("/", 1)[1]
+    with portal.app.state.writing_sessionmaker.begin() as session:
+        user = accounts.authenticate(session, EDITOR, PASSWORD)
+        reingest(session, uuid.UUID(table_id), user)
+    editor.goto(tables["bygglov"])
+    editor.evaluate("window.live = document.getElementById('job-live')")
+    queued = editor.inner_text("#job-live")
+
+    run_pending(portal.app.state.job_context)
+    editor.wait_for_selector("#job-live:has-text('version 2')", timeout=10_000)
+
+    assert queued.startswith("Väntar")
+    assert editor.evaluate("window.live === document.getElementById('job-live')")
+    assert editor.get_attribute("#job-live", "aria-live") == "polite"
+    assert editor.locator("#job-progress[hx-trigger]").count() == 0
+    assert not axe_violations(editor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Distribution, User
 from datatorget.config import Settings
+from tests.jobs import run_jobs
 from tests.web.pages import Pages, field_error, h1_of, text_of
 
 FORM = "/datamangder/badplatser/distributioner/ny"
@@ -40,14 +42,34 @@ def test_an_editor_uploads_a_file(app_client: TestClient, pages: Pages, editor: 
         follow_redirects=False,
     )
 
-    assert (response.status_code, response.headers["location"]) == (
-        303,
-        "/datamangder/badplatser#distributions",
+    # a table is read in at once, and the publisher follows that on the table's page
+    assert response.status_code == 303
+    assert re.fullmatch(
+        r"/datamangder/badplatser/tabeller/[0-9a-f-]{36}#ingestion", response.headers["location"]
     )
     page = app_client.get("/datamangder/badplatser").text
     assert "Badplatser 2025" in page
     assert '/badplatser-2025.csv" download>' in page
     assert f"{len(CSV)}\u00a0byte" in page
+
+
+def test_a_file_that_is_no_table_leads_back_to_the_dataset(
+    app_client: TestClient, pages: Pages, editor: User
+) -> None:
+    pages.log_in(editor)
+
+    response = app_client.post(
+        FORM,
+        data={"csrf_token": pages.token_for(FORM), "kind": "upload", "title_sv": "Folder"},
+        files={"file": ("folder.pdf", b"%PDF-1.4 folder", "application/pdf")},
+        follow_redirects=False,
+    )
+
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/datamangder/badplatser#distributions",
+    )
+    assert run_jobs(app_client) == 0
 
 
 def test_an_editor_adds_a_link(app_client: TestClient, pages: Pages, editor: User) -> None:

@@ -32,6 +32,8 @@ from datatorget.web.routes import (
     login,
     organizations,
     search,
+    table_settings,
+    tables,
 )
 from datatorget.web.templating import STATE_KEY, make_environment, render
 
@@ -49,7 +51,18 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     setattr(app.state, STATE_KEY, make_environment())
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     # datasets before anything else under /datamangder: /datamangder/ny must win over /datamangder/{slug}
-    for module in (datasets, distributions, search, home, organizations, login, account, accessibility):
+    for module in (
+        datasets,
+        distributions,
+        tables,
+        table_settings,
+        search,
+        home,
+        organizations,
+        login,
+        account,
+        accessibility,
+    ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(Exception, _server_error)
 

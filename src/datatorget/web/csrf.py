@@ -7,7 +7,7 @@ a POST whose token is missing or different is refused with a 403 page before any
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,6 +18,7 @@ from datatorget.errors import PermissionDenied
 SESSION_KEY = "csrf_token"
 FIELD = "csrf_token"
 MAX_FIELDS = 300
+MAX_LARGE_FIELDS = 10_000
 
 
 class CsrfRejected(PermissionDenied):
@@ -38,17 +39,23 @@ def renew_csrf_token(request: Request) -> str:
     return csrf_token(request)
 
 
-async def checked_form(request: Request) -> AsyncIterator[FormData]:
-    """The submitted form (urlencoded or multipart), once its CSRF token has been checked; its uploaded
-    files are closed when the request is done."""
-    async with request.form(max_files=1, max_fields=MAX_FIELDS) as form:
-        sent = form.get(FIELD)
-        expected = request.session.get(SESSION_KEY)
-        if not (
-            isinstance(sent, str) and isinstance(expected, str) and secrets.compare_digest(sent, expected)
-        ):
-            raise CsrfRejected("the form is out of date or was not sent from this site")
-        yield form
+def _checked(max_fields: int) -> Callable[[Request], AsyncIterator[FormData]]:
+    async def checked_form(request: Request) -> AsyncIterator[FormData]:
+        """The submitted form (urlencoded or multipart), once its CSRF token has been checked; its uploaded
+        files are closed when the request is done."""
+        async with request.form(max_files=1, max_fields=max_fields) as form:
+            sent = form.get(FIELD)
+            expected = request.session.get(SESSION_KEY)
+            if not (
+                isinstance(sent, str) and isinstance(expected, str) and secrets.compare_digest(sent, expected)
+            ):
+                raise CsrfRejected("the form is out of date or was not sent from this site")
+            yield form
+
+    return checked_form
 
 
+checked_form = _checked(MAX_FIELDS)
 CheckedForm = Annotated[FormData, Depends(checked_form)]
+# The table settings: a handful of fields for each column of a table that may have a thousand.
+CheckedLargeForm = Annotated[FormData, Depends(_checked(MAX_LARGE_FIELDS))]

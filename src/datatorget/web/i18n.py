@@ -45,9 +45,11 @@ class Translator:
         text = messages(self.lang)[key]
         return text.format(**params) if params else text
 
-    def plural(self, key: str, count: int, **params: object) -> str:
-        """`key.one` for one, `key.other` for any other count; `{count}` is filled in."""
-        return self(f"{key}.one" if count == 1 else f"{key}.other", count=count, **params)
+    def plural(self, key: str, count: int, shown: str | None = None, **params: object) -> str:
+        """`key.one` for one, `key.other` for any other count; `{count}` is filled in with the count, or
+        with `shown` (the count as formatted for the page, `1 234`) when given."""
+        return self(f"{key}.one" if count == 1 else f"{key}.other", count=count if shown is None else shown,
+                    **params)  # fmt: skip
 
     def has(self, key: str) -> bool:
         return key in messages(self.lang)

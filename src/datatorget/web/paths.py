@@ -19,7 +19,7 @@ from datatorget.web.i18n import Lang, lang_of_path, other_lang
 
 PageName = Literal[
     "home", "search", "dataset_new", "dataset", "dataset_edit", "distribution_new", "organizations",
-    "organization", "login", "logout", "account", "accessibility",
+    "organization", "login", "logout", "account", "accessibility", "table", "table_settings", "table_status",
 ]  # fmt: skip
 
 # In matching order: /datamangder/ny must be tried before /datamangder/{slug}.
@@ -32,6 +32,15 @@ PAGES: dict[PageName, dict[Lang, str]] = {
     "distribution_new": {
         "sv": "/datamangder/{slug}/distributioner/ny",
         "en": "/en/datasets/{slug}/distributions/new",
+    },
+    "table": {"sv": "/datamangder/{slug}/tabeller/{table_id}", "en": "/en/datasets/{slug}/tables/{table_id}"},
+    "table_settings": {
+        "sv": "/datamangder/{slug}/tabeller/{table_id}/installningar",
+        "en": "/en/datasets/{slug}/tables/{table_id}/settings",
+    },
+    "table_status": {
+        "sv": "/datamangder/{slug}/tabeller/{table_id}/status",
+        "en": "/en/datasets/{slug}/tables/{table_id}/status",
     },
     "organizations": {"sv": "/organisationer", "en": "/en/organisations"},
     "organization": {"sv": "/organisationer/{slug}", "en": "/en/organisations/{slug}"},

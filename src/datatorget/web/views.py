@@ -48,8 +48,11 @@ def _hvd(code: str, lang: Lang) -> dict[str, str]:
     return {"label": found.label_in(lang), "group": group, "uri": found.uri}
 
 
-def distribution_view(distribution: DistributionOut, lang: Lang) -> dict[str, Any]:
+def distribution_view(distribution: DistributionOut, lang: Lang, dataset_slug: str) -> dict[str, Any]:
     description = localized(distribution.description, lang)
+    table_url = (
+        url("table", lang, slug=dataset_slug, table_id=str(distribution.id)) if distribution.table else None
+    )
     return {
         "title": localized(distribution.title, lang),
         "description_html": render_markdown(description.text) if description.text else None,
@@ -65,6 +68,7 @@ def distribution_view(distribution: DistributionOut, lang: Lang) -> dict[str, An
         "checksum": distribution.checksum.value if distribution.checksum else None,
         "licence": _licence(distribution.license, lang),
         "modified": distribution.modified,
+        "table_url": table_url,
     }
 
 
@@ -94,7 +98,7 @@ def dataset_view(dataset: DatasetOut, lang: Lang) -> dict[str, Any]:
         "hvd_categories": [_hvd(code, lang) for code in dataset.hvd_categories],
         "issued": dataset.issued,
         "modified": dataset.modified,
-        "distributions": [distribution_view(d, lang) for d in dataset.distributions],
+        "distributions": [distribution_view(d, lang, dataset.slug) for d in dataset.distributions],
     }
 
 

@@ -1,4 +1,5 @@
-"""Add a distribution to a dataset: upload a file, or link to data published elsewhere."""
+"""Add a distribution to a dataset: upload a file, or link to data published elsewhere. An uploaded table
+(CSV, XLSX, ...) is read in at once, and the publisher is sent to its table page to follow the reading."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from datatorget.catalog import distributions
 from datatorget.catalog.datasets import get_dataset
 from datatorget.catalog.permissions import require_edit, require_login
 from datatorget.catalog.schemas import DistributionLinkIn, DistributionPatch
+from datatorget.catalog.tables import is_tabular
 from datatorget.deps import SessionDep, SettingsDep, WebViewer
 from datatorget.errors import ValidationFailed
+from datatorget.jobs.ingestion import start_ingestion
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.distribution_form import (
     FIELDS,
@@ -91,12 +94,17 @@ def add_distribution(
             described = DistributionPatch(
                 title=texts(values, "title"), description=texts(values, "description")
             )
-            distributions.add_upload(
+            added = distributions.add_upload(
                 session, slug, distributions.Upload(upload.file, upload.filename, upload.content_type, upload.size),
                 user, files_dir=settings.files_dir, max_bytes=settings.max_upload_bytes,
                 title=described.title or None, description=described.description or None,
                 format=values["format"] or None, license=values["license"] or None,
             )  # fmt: skip
+            if is_tabular(added):
+                # read it into a table at once; the table page shows how that goes
+                start_ingestion(session, added, user)
+                target = url("table", lang, slug=dataset.slug, table_id=str(added.id)) + "#ingestion"
+                return RedirectResponse(target, status_code=303)
     except ValidationError as exc:
         errors = validation_messages(exc, field_of_location, t)
         return _page(request, lang, shown, forms=forms, sent=kind, errors=errors, status=422)
