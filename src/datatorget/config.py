@@ -67,6 +67,15 @@ class Settings(BaseSettings):
         description="Allow fetching tables from private, loopback and link-local addresses. Leave off "
         "unless the portal fetches from your own network on purpose.",
     )
+    map_tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="The map tiles behind table maps, fetched by the visitor's browser (never by the server). "
+        "Empty: maps without a background.",
+    )
+    map_attribution: str = Field(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        description="The credit shown on table maps for the tiles (HTML).",
+    )
     sql_timeout_s: float = Field(5, gt=0, description="Time limit of one read-only SQL query, in seconds.")
     sql_max_rows: int = Field(10_000, gt=0, description="The most rows a read-only SQL query returns.")
     sql_memory_limit: str = Field(

@@ -274,3 +274,9 @@ def test_a_table_as_wide_as_the_limit_is_read_in_within_the_default_memory_limit
     duck.close()
     assert built.row_count == 200
     assert {field["type"] for field in built.schema["fields"]} == {"integer", "number"}
+
+
+def test_times_of_day_are_typed(ingest: Ingest, duck: duckdb.DuckDBPyConnection) -> None:
+    built = ingest(b"tid;pm10\n08:00;12,5\n9:30;14,0\n23:59:59;3,1\n")
+    assert types_of(built)["tid"] == "time"
+    assert [row[0] for row in rows_of(duck, built)] == [dt.time(8, 0), dt.time(9, 30), dt.time(23, 59, 59)]

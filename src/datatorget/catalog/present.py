@@ -29,6 +29,11 @@ def file_url(base_url: str, distribution: Distribution) -> str:
     return f"{base_url}/files/{distribution.id}/{distribution.file_name}"
 
 
+def has_version(distribution: Distribution) -> bool:
+    """Whether the distribution's table has been read in: a table without a version has nothing to show."""
+    return distribution.data_table is not None and distribution.data_table.current_version is not None
+
+
 def distribution_out(distribution: Distribution, *, base_url: str) -> DistributionOut:
     uploaded = file_url(base_url, distribution) if distribution.file_name else None
     return DistributionOut(
@@ -45,7 +50,7 @@ def distribution_out(distribution: Distribution, *, base_url: str) -> Distributi
         license=distribution.license,
         issued=distribution.issued,
         modified=distribution.modified,
-        table=f"{base_url}/api/v1/tables/{distribution.id}" if distribution.data_table is not None else None,
+        table=f"{base_url}/api/v1/tables/{distribution.id}" if has_version(distribution) else None,
     )
 
 

@@ -39,6 +39,7 @@ DATE_FORMATS = {  # pattern -> strptime format
 }
 ISO_DATETIME = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
 LEADING_ZERO = r"[+-]?0\d+"
+TIME_OF_DAY = r"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def infer_types(cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str
         "'GeometryCollection'], CASE WHEN starts_with(@v, '{') AND json_valid(@v) THEN json_extract_string(@v, '$.type') END)",
         "bool_words": "list_contains(['ja','nej','true','false','sant','falskt','yes','no'], lower(@v))",
     }
+    checks["time"] = (
+        f"contains(@v, ':') AND regexp_full_match(@v, '{TIME_OF_DAY}') AND try_cast(@v AS TIME) IS NOT NULL"
+    )
     for pattern, fmt in DATE_FORMATS.items():
         separator = "/" if "/" in fmt else "."
         checks[f"date:{fmt}"] = (
@@ -141,6 +145,8 @@ def _choose(total: int, counts: dict[str, int]) -> ColumnType:
             return ColumnType("date", date_format=name.removeprefix("date:"))
     if fits(counts["datetime"] + counts["iso_date"]) and counts["datetime"]:
         return ColumnType("datetime")
+    if fits(counts["time"]):
+        return ColumnType("time")
     if fits(counts["geojson"]):
         return ColumnType("geojson")
     if fits(counts["json"]):

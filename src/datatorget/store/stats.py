@@ -10,6 +10,7 @@ import duckdb
 from datatorget.store.connection import identifier, sql_string
 
 TOP_VALUES = 5
+EXACT_DISTINCT_UP_TO = 1_000_000  # rows; above that, distinct counts are HyperLogLog estimates
 ORDERED = frozenset({"integer", "number", "date", "datetime", "time", "string"})
 COUNTED = frozenset({"string", "integer", "boolean", "date"})
 
@@ -17,17 +18,23 @@ COUNTED = frozenset({"string", "integer", "boolean", "date"})
 def column_stats(
     cursor: duckdb.DuckDBPyConnection, path: Path, schema: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """One entry per field: name, type, nulls, distinct (approximate for large tables), min, max, top values."""
+    """One entry per field: name, type, nulls, distinct (estimated above a million rows), min, max, top values."""
     relation = f"read_parquet('{sql_string(str(path))}')"
     fields = schema["fields"]
     if not fields:
         return []
+    counted = cursor.execute(f"SELECT count(*) FROM {relation}").fetchone()
+    distinct = (
+        "count(DISTINCT {})"
+        if counted and counted[0] <= EXACT_DISTINCT_UP_TO
+        else "approx_count_distinct({})"
+    )
     parts = []
     for field in fields:
         quoted = identifier(field["name"])
         ordered = field["type"] in ORDERED
         parts.append(
-            f"count(*) - count({quoted}), approx_count_distinct({quoted}), "
+            f"count(*) - count({quoted}), {distinct.format(quoted)}, "
             + (f"min({quoted})::VARCHAR, max({quoted})::VARCHAR" if ordered else "NULL, NULL")
         )
     row = cursor.execute(f"SELECT count(*), {', '.join(parts)} FROM {relation}").fetchone()

@@ -47,11 +47,6 @@ PAGE_SIZE = 25
 ROWS_AREA = "rows-area"  # the part of the page htmx swaps when the rows change
 MAX_PAGE_SIZE = 500
 MAP_ROWS = 5000
-# OpenStreetMap's tiles, fetched by the visitor's browser (never by the server); see docs/operator
-MAP_TILES = {
-    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-}
 # (file ending, extra parameters, the words for it); GeoJSON only for tables with places
 EXPORTS: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...] = (
     ("csv", (), "csv"),
@@ -71,7 +66,7 @@ def page_content(
     duck: duckdb.DuckDBPyConnection,
     lang: Lang,
     *,
-    map_tiles: dict[str, str] | None = None,
+    map_tiles: dict[str, str],
 ) -> dict[str, Any] | Response:
     """The page's content for the version (None: the table has none yet), or the redirect to the address
     the filter form means when it was sent."""
@@ -121,7 +116,7 @@ def page_content(
         "chart": None
         if request.headers.get("HX-Target") == ROWS_AREA
         else _chart(duck, readable, fields, lang),
-        "map": _map(api, query, pinned, lang, map_tiles or MAP_TILES) if geometry else None,
+        "map": _map(api, query, pinned, lang, map_tiles) if geometry else None,
         "downloads": _downloads(api, pinned, geometry is not None, version.row_count, t),
         "filtered_downloads": (
             _downloads(api, query.export_params(), geometry is not None, page.total or 0, t)

@@ -108,7 +108,8 @@ def _page(
     readable = None
     if found.table.current_version is not None or wanted is not None:
         readable = readable_version(session, found.id, viewer, tables_dir=settings.tables_dir, version=wanted)
-    content = page_content(request, found.urls, readable, duck, lang)
+    tiles = {"url": settings.map_tile_url, "attribution": settings.map_attribution}
+    content = page_content(request, found.urls, readable, duck, lang, map_tiles=tiles)
     if isinstance(content, Response):
         return content
     status = max(status, int(content.pop("status", 200)))

@@ -37,7 +37,9 @@
     element.classList.add("map--live");
     var map = L.map(element, { zoomControl: false, scrollWheelZoom: false, keyboard: true });
     L.control.zoom({ zoomInTitle: element.dataset.zoomIn, zoomOutTitle: element.dataset.zoomOut }).addTo(map);
-    L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 19 }).addTo(map);
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution, maxZoom: 19 }).addTo(map);
+    }
     map.setView(SWEDEN, 4);
 
     function failed() {
