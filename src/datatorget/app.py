@@ -54,6 +54,8 @@ def create_app(
             workers.start()
         yield
         workers.stop()
+        if (sql_processes := getattr(app.state, "sql_processes", None)) is not None:
+            sql_processes.close()
         duck.close()
         jobs_duck.close()
         engine.dispose()

@@ -13,7 +13,7 @@ from datatorget.catalog.models import Dataset
 from datatorget.db.base import utcnow
 from datatorget.jobs import queue
 from datatorget.jobs.models import Job
-from datatorget.jobs.worker import Workers
+from datatorget.jobs.worker import Workers, run_pending
 
 CSV = b"namn;antal\nA;1\nB;2\n"
 
@@ -73,3 +73,31 @@ def test_worker_threads_run_queued_jobs_in_the_background(
             time.sleep(0.05)
     finally:
         workers.stop()
+
+
+def test_leftovers_of_interrupted_jobs_are_removed_when_a_day_old(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    import os
+
+    from datatorget.jobs.cleanup import remove_leftovers
+
+    upload(app_client, editor_headers)
+    run_pending(app_client.app.state.job_context)  # type: ignore[attr-defined]
+    settings = app_client.app.state.settings  # type: ignore[attr-defined]
+    table_folder = next(settings.tables_dir.iterdir())
+    published = set(table_folder.iterdir())
+    orphan = table_folder / ("0" * 64 + ".parquet")
+    scratch = settings.work_dir / "ingest-dead"
+    fresh = settings.work_dir / "ingest-running-elsewhere"
+    for path in (orphan, scratch / "raw.csv", fresh / "raw.csv"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    day_ago = time.time() - 2 * 24 * 3600
+    for path in (orphan, scratch):
+        os.utime(path, (day_ago, day_ago))
+
+    assert remove_leftovers(settings, app_client.app.state.job_context.sessions) == 2  # type: ignore[attr-defined]
+    assert set(table_folder.iterdir()) == published
+    assert not scratch.exists()
+    assert fresh.exists()

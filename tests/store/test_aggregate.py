@@ -20,7 +20,7 @@ from datatorget.store.aggregate import (
     parse_facet_request,
 )
 from datatorget.store.connection import connect, sql_string
-from datatorget.store.query import Column
+from datatorget.store.params import Column
 
 SCHOOLS = """
 SELECT * FROM (VALUES

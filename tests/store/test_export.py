@@ -32,7 +32,8 @@ from datatorget.store.export import (
     write_parquet,
     write_xlsx,
 )
-from datatorget.store.query import parse_rows_request, read_rows
+from datatorget.store.params import parse_rows_request
+from datatorget.store.query import read_rows
 
 PLACES = """
 SELECT * FROM (VALUES
@@ -129,7 +130,9 @@ def test_the_size_limits_a_download_only_when_given(duck: Any, tmp_path: Path) -
 
 def test_a_download_may_start_at_an_offset_or_after_a_cursor(duck: Any, tmp_path: Path) -> None:
     path = write_table(duck, tmp_path / "t.parquet", "SELECT 'rad ' || i AS namn FROM range(5) t(i)")
-    cursor = read_rows(duck, path, NO_PLACES_SCHEMA, parse_rows_request([("_size", "3")], NO_PLACES_SCHEMA))
+    cursor = read_rows(
+        duck, path, NO_PLACES_SCHEMA, parse_rows_request([("_size", "3")], NO_PLACES_SCHEMA), version=1
+    )
     assert (
         text(csv_stream(rows(duck, path, [("_offset", "3")], NO_PLACES_SCHEMA)))
         == "namn\r\nrad 3\r\nrad 4\r\n"
@@ -178,7 +181,7 @@ def test_json_bytes_keeps_integers_beyond_64_bits_exact() -> None:
 
 def test_a_page_body_gives_columns_total_next_and_rows(duck: Any, places: Path) -> None:
     request = parse_rows_request([("_cols", "namn,hundar"), ("_size", "1")], PLACES_SCHEMA)
-    page = read_rows(duck, places, PLACES_SCHEMA, request, row_count=3)
+    page = read_rows(duck, places, PLACES_SCHEMA, request, version=1, row_count=3)
     body = orjson.loads(page_body(page, next_url="http://portal.test/next"))
     assert body == {
         "columns": [{"name": "namn", "type": "string"}, {"name": "hundar", "type": "boolean"}],

@@ -280,3 +280,69 @@ def test_times_of_day_are_typed(ingest: Ingest, duck: duckdb.DuckDBPyConnection)
     built = ingest(b"tid;pm10\n08:00;12,5\n9:30;14,0\n23:59:59;3,1\n")
     assert types_of(built)["tid"] == "time"
     assert [row[0] for row in rows_of(duck, built)] == [dt.time(8, 0), dt.time(9, 30), dt.time(23, 59, 59)]
+
+
+def test_a_changed_column_type_with_a_primary_key_still_gives_a_summary(ingest: Ingest) -> None:
+    key = TableSettings(primary_key=["id"])
+    first = ingest(b"id;antal\n1;5\n2;6\n", settings=key)
+    second = ingest(b"id;antal\n1;ca 5\n2;6\n", settings=key, previous=first)
+    assert second.summary is not None
+    assert (second.summary["added"], second.summary["removed"], second.summary["changed"]) == (0, 0, 1)
+
+
+def test_a_primary_key_naming_a_missing_column_is_refused_plainly(ingest: Ingest) -> None:
+    with pytest.raises(IngestionFailed) as refused:
+        ingest(b"id;namn\n1;A\n", settings=TableSettings(primary_key=["nummer"]))
+    assert refused.value.code == "primary_key_missing"
+    assert "nummer" in refused.value.sv
+
+
+def test_phone_numbers_and_codes_that_look_like_numbers_stay_text(ingest: Ingest) -> None:
+    built = ingest(b"telefon;kod;antal\n+46701234567;2E5;1\n+46702345678;4E10;2\n+46703456789;1_000;3\n")
+    assert types_of(built) == {"telefon": "string", "kod": "string", "antal": "integer"}
+
+
+def test_a_decimal_in_a_column_of_whole_numbers_is_reported_not_rounded(
+    ingest: Ingest, duck: duckdb.DuckDBPyConnection
+) -> None:
+    rows = "".join(f"{i};{i}\n" for i in range(200))
+    built = ingest(f"id;antal\n{rows}200;12.7\n".encode())
+    assert rows_of(duck, built)[-1] == (200, None)
+    assert built.report["counts"] == {"type_error": 1}
+
+
+def test_times_with_a_utc_offset_are_stored_in_utc(ingest: Ingest, duck: duckdb.DuckDBPyConnection) -> None:
+    built = ingest(
+        b"id;tid\nA;2024-06-01T10:00:00+02:00\nB;2024-06-01T08:00:00Z\nC;2024-06-01 09:30:00+0100\n"
+    )
+    utc = [row[1].replace(tzinfo=dt.UTC) for row in rows_of(duck, built)]
+    june = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    assert utc == [june.replace(hour=8), june.replace(hour=8), june.replace(hour=8, minute=30)]
+
+
+def test_damaged_utf8_after_an_ascii_beginning_is_refused_not_garbled(ingest: Ingest) -> None:
+    ascii_rows = "".join(f"rad {i};{i}\n" for i in range(30_000))
+    content = ("namn;antal\n" + ascii_rows + "Malmö;1\n").encode() + b"Bad\xff;2\n"
+    with pytest.raises(IngestionFailed) as refused:
+        ingest(content)
+    assert refused.value.code == "invalid_encoding"
+    assert "30003" in refused.value.en
+
+
+def test_excels_unicode_text_in_utf16_is_read(ingest: Ingest, duck: duckdb.DuckDBPyConnection) -> None:
+    built = ingest("namn\tantal\nSjövik\t1\nÅby\t2\n".encode("utf-16"))
+    assert built.source["encoding"] == "utf-16"
+    assert rows_of(duck, built) == [("Sjövik", 1), ("Åby", 2)]
+
+
+def test_a_first_line_longer_than_any_header_is_refused_plainly(ingest: Ingest) -> None:
+    with pytest.raises(IngestionFailed) as refused:
+        ingest(b"x" * (1024 * 1024) + b"\n1\n")
+    assert refused.value.code == "first_line_too_long"
+
+
+def test_a_quote_that_never_closes_is_reported(ingest: Ingest) -> None:
+    with pytest.raises(IngestionFailed) as refused:
+        ingest(b'a,b\n"x,1\n2,3\n')
+    assert refused.value.code == "no_readable_rows"
+    assert refused.value.report is not None

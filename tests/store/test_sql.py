@@ -1,8 +1,12 @@
-"""The SQL sandbox: what a query may read and call, the locked DuckDB under it, and its limits."""
+"""The SQL sandbox: what a query may read and call, the locked DuckDB under it, and its limits.
+
+These run the sandbox in the test's own process, as a SQL process runs it; tests/store/test_sql_process.py
+runs it in child processes, as the server does.
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +18,18 @@ from datatorget.store.connection import connect, sql_string
 from datatorget.store.sql import (
     DENIED_FUNCTIONS,
     PublishedTable,
+    SandboxDatabase,
     SqlRefused,
     SqlResult,
-    SqlSandbox,
     SqlTimeout,
     SqlTooLarge,
-    run_sql,
+    open_sandbox,
+    run_in_sandbox,
 )
 
 Tables = list[PublishedTable]
+OpenDatabase = Callable[[Tables], SandboxDatabase]
+TIMEOUT_S = 0.5
 
 
 def write_parquet(path: Path, select: str) -> Path:
@@ -56,38 +63,52 @@ def tables(badplatser: Path) -> Tables:
 @pytest.fixture
 def limited(store_settings: Settings) -> Settings:
     """Limits small enough to reach quickly in a test."""
-    return store_settings.model_copy(update={"sql_timeout_s": 0.5, "sql_memory_limit": "64MB"})
+    return store_settings.model_copy(update={"sql_timeout_s": TIMEOUT_S, "sql_memory_limit": "64MB"})
 
 
 @pytest.fixture
-def sandbox(limited: Settings) -> SqlSandbox:
-    return SqlSandbox(limited)
+def open_database(limited: Settings) -> Iterator[OpenDatabase]:
+    """Opens sandbox databases over the tables it is given; closes them after the test."""
+    opened: list[SandboxDatabase] = []
+
+    def open_over(tables: Tables) -> SandboxDatabase:
+        opened.append(open_sandbox(limited, tables))
+        return opened[-1]
+
+    yield open_over
+    for database in opened:
+        database.connection.close()
 
 
-def run(sandbox: SqlSandbox, sql: str, tables: Tables, *, max_rows: int = 100) -> SqlResult:
-    return run_sql(sandbox, sql, tables=tables, max_rows=max_rows, timeout_s=sandbox.settings.sql_timeout_s)
+@pytest.fixture
+def database(open_database: OpenDatabase, tables: Tables) -> SandboxDatabase:
+    return open_database(tables)
 
 
-def refusal(sandbox: SqlSandbox, sql: str, tables: Tables) -> str:
+def run(
+    database: SandboxDatabase, sql: str, *, max_rows: int = 100, timeout_s: float = TIMEOUT_S
+) -> SqlResult:
+    return run_in_sandbox(database, sql, max_rows=max_rows, timeout_s=timeout_s)
+
+
+def refusal(database: SandboxDatabase, sql: str) -> str:
     """The message under `sql` that refuses the query."""
     with pytest.raises(SqlRefused) as refused:
-        run(sandbox, sql, tables)
+        run(database, sql)
     assert list(refused.value.errors) == ["sql"]
     return refused.value.errors["sql"][0]
 
 
-def raw_cursor(sandbox: SqlSandbox, tables: Tables) -> duckdb.DuckDBPyConnection:
+def raw_cursor(database: SandboxDatabase) -> duckdb.DuckDBPyConnection:
     """A cursor of the sandbox database with the query checks left out: the second wall on its own."""
-    return sandbox.database(tables).connection.cursor()
+    return database.connection.cursor()
 
 
 # --- what runs --------------------------------------------------------------------------------------------
 
 
-def test_a_select_over_a_published_table_gives_columns_types_and_rows(
-    sandbox: SqlSandbox, tables: Tables
-) -> None:
-    result = run(sandbox, "SELECT namn, temperatur, oppnad FROM badplatser ORDER BY namn", tables)
+def test_a_select_over_a_published_table_gives_columns_types_and_rows(database: SandboxDatabase) -> None:
+    result = run(database, "SELECT namn, temperatur, oppnad FROM badplatser ORDER BY namn")
     assert (result.columns, result.types) == (
         ["namn", "temperatur", "oppnad"],
         ["VARCHAR", "DECIMAL(4,2)", "DATE"],
@@ -111,8 +132,8 @@ def test_a_select_over_a_published_table_gives_columns_types_and_rows(
         "SELECT 1;",
     ],
 )
-def test_queries_that_only_read_run(sandbox: SqlSandbox, tables: Tables, sql: str) -> None:
-    assert run(sandbox, sql, tables).rows
+def test_queries_that_only_read_run(database: SandboxDatabase, sql: str) -> None:
+    assert run(database, sql).rows
 
 
 # --- what is refused before it runs -----------------------------------------------------------------------
@@ -141,43 +162,36 @@ def test_queries_that_only_read_run(sandbox: SqlSandbox, tables: Tables, sql: st
         ("EXPLAIN SELECT 1", "EXPLAIN"),
     ],
 )
-def test_statements_other_than_select_are_refused(
-    sandbox: SqlSandbox, tables: Tables, sql: str, kind: str
-) -> None:
-    assert refusal(sandbox, sql, tables) == f"only SELECT queries can be run here, not {kind}"
+def test_statements_other_than_select_are_refused(database: SandboxDatabase, sql: str, kind: str) -> None:
+    assert refusal(database, sql) == f"only SELECT queries can be run here, not {kind}"
 
 
-def test_a_pragma_is_refused(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_pragma_is_refused(database: SandboxDatabase) -> None:
     # DuckDB reads PRAGMA version as SELECT * FROM pragma_version(): a SELECT, but not one it can serialise
-    assert refusal(sandbox, "PRAGMA version", tables) == "only SELECT queries can be run here"
+    assert refusal(database, "PRAGMA version") == "only SELECT queries can be run here"
 
 
-def test_two_statements_are_refused(sandbox: SqlSandbox, tables: Tables) -> None:
-    message = refusal(sandbox, "SELECT 1; DROP VIEW badplatser", tables)
+def test_two_statements_are_refused(database: SandboxDatabase) -> None:
+    message = refusal(database, "SELECT 1; DROP VIEW badplatser")
     assert message == "holds 2 statements; send one SELECT query at a time"
 
 
 @pytest.mark.parametrize("sql", ["", "   \n", ";", "-- only a comment"])
-def test_an_empty_query_is_refused(sandbox: SqlSandbox, tables: Tables, sql: str) -> None:
-    assert refusal(sandbox, sql, tables) == "is empty: write a SELECT query"
+def test_an_empty_query_is_refused(database: SandboxDatabase, sql: str) -> None:
+    assert refusal(database, sql) == "is empty: write a SELECT query"
 
 
-def test_a_query_over_100_kb_is_refused_unparsed(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_query_over_100_kb_is_refused_unparsed(database: SandboxDatabase) -> None:
     sql = "SELECT 1" + " " * 100_000
-    assert refusal(sandbox, sql, tables) == "is 100008 bytes long; a query may be at most 100000 bytes"
+    assert refusal(database, sql) == "is 100008 bytes long; a query may be at most 100000 bytes"
 
 
-def test_a_syntax_error_gives_the_first_line_of_duckdbs_message(sandbox: SqlSandbox, tables: Tables) -> None:
-    assert (
-        refusal(sandbox, "SELEC namn FROM badplatser", tables)
-        == 'Parser Error: syntax error at or near "SELEC"'
-    )
+def test_a_syntax_error_gives_the_first_line_of_duckdbs_message(database: SandboxDatabase) -> None:
+    assert refusal(database, "SELEC namn FROM badplatser") == 'Parser Error: syntax error at or near "SELEC"'
 
 
-def test_an_error_while_running_gives_the_first_line_of_duckdbs_message(
-    sandbox: SqlSandbox, tables: Tables
-) -> None:
-    message = refusal(sandbox, "SELECT saknas FROM badplatser", tables)
+def test_an_error_while_running_gives_the_first_line_of_duckdbs_message(database: SandboxDatabase) -> None:
+    message = refusal(database, "SELECT saknas FROM badplatser")
     assert message.startswith('Binder Error: Referenced column "saknas" not found')
     assert "\n" not in message
 
@@ -200,9 +214,9 @@ def test_an_error_while_running_gives_the_first_line_of_duckdbs_message(
     ],
 )
 def test_table_functions_that_read_files_or_the_database_are_refused(
-    sandbox: SqlSandbox, tables: Tables, function: str
+    database: SandboxDatabase, function: str
 ) -> None:
-    message = refusal(sandbox, f"SELECT * FROM {function}", tables)
+    message = refusal(database, f"SELECT * FROM {function}")
     name = function.split("(")[0].lower()
     assert message == (
         f"the table function {name}() is not available here; read the tables by name (badplatser), "
@@ -210,9 +224,9 @@ def test_table_functions_that_read_files_or_the_database_are_refused(
     )
 
 
-def test_a_table_function_inside_a_subquery_is_refused(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_table_function_inside_a_subquery_is_refused(database: SandboxDatabase) -> None:
     sql = "SELECT namn FROM badplatser WHERE namn IN (SELECT column0 FROM read_csv('/etc/passwd'))"
-    assert refusal(sandbox, sql, tables).startswith("the table function read_csv() is not available here")
+    assert refusal(database, sql).startswith("the table function read_csv() is not available here")
 
 
 @pytest.mark.parametrize(
@@ -227,10 +241,10 @@ def test_a_table_function_inside_a_subquery_is_refused(sandbox: SqlSandbox, tabl
     ],
 )
 def test_functions_that_reveal_the_server_or_only_wait_are_refused(
-    sandbox: SqlSandbox, tables: Tables, call: str, reason: str
+    database: SandboxDatabase, call: str, reason: str
 ) -> None:
     name = call.split("(")[0]
-    message = refusal(sandbox, f"SELECT namn, {call} FROM badplatser", tables)
+    message = refusal(database, f"SELECT namn, {call} FROM badplatser")
     assert message == f"the function {name}() is not available here: {reason}"
 
 
@@ -245,23 +259,23 @@ def test_every_built_in_macro_that_runs_a_query_is_refused(store_settings: Setti
 
 
 def test_a_table_that_is_not_published_is_refused_with_the_names_of_those_that_are(
-    sandbox: SqlSandbox, tables: Tables
+    database: SandboxDatabase,
 ) -> None:
-    message = refusal(sandbox, "SELECT * FROM utkast", tables)
+    message = refusal(database, "SELECT * FROM utkast")
     assert message == "there is no table named utkast; the tables are badplatser"
 
 
-def test_with_nothing_published_the_refusal_says_so(sandbox: SqlSandbox) -> None:
-    message = refusal(sandbox, "SELECT * FROM badplatser", [])
+def test_with_nothing_published_the_refusal_says_so(open_database: OpenDatabase) -> None:
+    message = refusal(open_database([]), "SELECT * FROM badplatser")
     assert (
         message
         == "there is no table named badplatser; the tables are none: nothing is published as a table yet"
     )
 
 
-def test_a_long_list_of_tables_is_cut_in_the_message(sandbox: SqlSandbox, badplatser: Path) -> None:
+def test_a_long_list_of_tables_is_cut_in_the_message(open_database: OpenDatabase, badplatser: Path) -> None:
     many = [(f"tabell_{number:02}", badplatser) for number in range(25)]
-    message = refusal(sandbox, "SELECT * FROM utkast", many)
+    message = refusal(open_database(many), "SELECT * FROM utkast")
     assert message.endswith("tabell_18, tabell_19 and 5 more")
 
 
@@ -275,11 +289,11 @@ def test_a_long_list_of_tables_is_cut_in_the_message(sandbox: SqlSandbox, badpla
     ],
 )
 def test_a_file_named_as_a_table_is_refused(
-    sandbox: SqlSandbox, tables: Tables, badplatser: Path, draft: Path, sql: str
+    database: SandboxDatabase, badplatser: Path, draft: Path, sql: str
 ) -> None:
     query = sql.format(published=badplatser, draft=draft)
     name = query.removeprefix("SELECT * FROM ").strip("'\"")
-    assert refusal(sandbox, query, tables) == f"there is no table named {name}; the tables are badplatser"
+    assert refusal(database, query) == f"there is no table named {name}; the tables are badplatser"
 
 
 @pytest.mark.parametrize(
@@ -292,39 +306,35 @@ def test_a_file_named_as_a_table_is_refused(
         ("SELECT * FROM system.main.badplatser", "system.main.badplatser"),
     ],
 )
-def test_the_catalog_views_of_duckdb_are_refused(
-    sandbox: SqlSandbox, tables: Tables, sql: str, name: str
-) -> None:
-    assert refusal(sandbox, sql, tables) == f"there is no table named {name}; the tables are badplatser"
+def test_the_catalog_views_of_duckdb_are_refused(database: SandboxDatabase, sql: str, name: str) -> None:
+    assert refusal(database, sql) == f"there is no table named {name}; the tables are badplatser"
 
 
-def test_show_tables_is_refused_with_the_names_of_the_tables(sandbox: SqlSandbox, tables: Tables) -> None:
-    assert refusal(sandbox, "SHOW TABLES", tables) == "SHOW is not available here; the tables are badplatser"
+def test_show_tables_is_refused_with_the_names_of_the_tables(database: SandboxDatabase) -> None:
+    assert refusal(database, "SHOW TABLES") == "SHOW is not available here; the tables are badplatser"
 
 
 def test_a_cte_does_not_read_a_file_of_its_own_name_in_its_body(
-    sandbox: SqlSandbox, tables: Tables, draft: Path
+    database: SandboxDatabase, draft: Path
 ) -> None:
     # Without WITH RECURSIVE, a CTE's body does not see the CTE: DuckDB would read the file of that name.
     sql = f'WITH "{draft}" AS (SELECT * FROM "{draft}") SELECT * FROM "{draft}"'
-    assert refusal(sandbox, sql, tables) == f"there is no table named {draft}; the tables are badplatser"
+    assert refusal(database, sql) == f"there is no table named {draft}; the tables are badplatser"
 
 
-def test_a_cte_inside_a_subquery_names_no_table_outside_it(
-    sandbox: SqlSandbox, tables: Tables, draft: Path
-) -> None:
+def test_a_cte_inside_a_subquery_names_no_table_outside_it(database: SandboxDatabase, draft: Path) -> None:
     sql = f'SELECT * FROM (WITH "{draft}" AS (SELECT 1) SELECT 1) AS inner_query, "{draft}"'
-    assert refusal(sandbox, sql, tables) == f"there is no table named {draft}; the tables are badplatser"
+    assert refusal(database, sql) == f"there is no table named {draft}; the tables are badplatser"
 
 
-def test_a_recursive_cte_reads_itself(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_recursive_cte_reads_itself(database: SandboxDatabase) -> None:
     sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT i FROM n"
-    assert run(sandbox, sql, tables).rows == [(1,), (2,), (3,)]
+    assert run(database, sql).rows == [(1,), (2,), (3,)]
 
 
-def test_a_later_cte_reads_an_earlier_one(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_later_cte_reads_an_earlier_one(database: SandboxDatabase) -> None:
     sql = "WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT y FROM b"
-    assert run(sandbox, sql, tables).rows == [(2,)]
+    assert run(database, sql).rows == [(2,)]
 
 
 # --- the locked database under the checks -----------------------------------------------------------------
@@ -341,28 +351,28 @@ def test_a_later_cte_reads_an_earlier_one(sandbox: SqlSandbox, tables: Tables) -
     ],
 )
 def test_the_database_opens_no_file_but_the_published_ones(
-    sandbox: SqlSandbox, tables: Tables, draft: Path, sql: str
+    database: SandboxDatabase, draft: Path, sql: str
 ) -> None:
     with pytest.raises(duckdb.PermissionException):
-        raw_cursor(sandbox, tables).execute(sql.format(draft=draft))
+        raw_cursor(database).execute(sql.format(draft=draft))
 
 
-def test_the_database_writes_no_file(sandbox: SqlSandbox, tables: Tables, tmp_path: Path) -> None:
+def test_the_database_writes_no_file(database: SandboxDatabase, tmp_path: Path) -> None:
     target = tmp_path / "copy.csv"
     with pytest.raises(duckdb.PermissionException):
-        raw_cursor(sandbox, tables).execute(f"COPY (SELECT 1) TO '{target}'")
+        raw_cursor(database).execute(f"COPY (SELECT 1) TO '{target}'")
     assert not target.exists()
 
 
-def test_the_database_attaches_no_other_database(sandbox: SqlSandbox, tables: Tables, tmp_path: Path) -> None:
+def test_the_database_attaches_no_other_database(database: SandboxDatabase, tmp_path: Path) -> None:
     with pytest.raises(duckdb.PermissionException):
-        raw_cursor(sandbox, tables).execute(f"ATTACH '{tmp_path / 'other.duckdb'}'")
+        raw_cursor(database).execute(f"ATTACH '{tmp_path / 'other.duckdb'}'")
 
 
 @pytest.mark.parametrize("sql", ["INSTALL httpfs", "LOAD httpfs"])
-def test_the_database_installs_and_loads_no_extension(sandbox: SqlSandbox, tables: Tables, sql: str) -> None:
+def test_the_database_installs_and_loads_no_extension(database: SandboxDatabase, sql: str) -> None:
     with pytest.raises(duckdb.PermissionException):
-        raw_cursor(sandbox, tables).execute(sql)
+        raw_cursor(database).execute(sql)
 
 
 @pytest.mark.parametrize(
@@ -376,25 +386,25 @@ def test_the_database_installs_and_loads_no_extension(sandbox: SqlSandbox, table
         "SET python_enable_replacements = true",
     ],
 )
-def test_the_database_settings_are_locked(sandbox: SqlSandbox, tables: Tables, sql: str) -> None:
+def test_the_database_settings_are_locked(database: SandboxDatabase, sql: str) -> None:
     with pytest.raises(duckdb.InvalidInputException, match="the configuration has been locked"):
-        raw_cursor(sandbox, tables).execute(sql)
+        raw_cursor(database).execute(sql)
 
 
-def test_the_database_reads_no_python_variable_as_a_table(sandbox: SqlSandbox, tables: Tables) -> None:
-    cursor = raw_cursor(sandbox, tables)
+def test_the_database_reads_no_python_variable_as_a_table(database: SandboxDatabase) -> None:
+    cursor = raw_cursor(database)
     secret = cursor.sql("SELECT 'hemligt' AS value")
     assert secret is not None
     with pytest.raises(duckdb.CatalogException):
         cursor.execute("SELECT * FROM secret")
 
 
-def test_a_sort_larger_than_memory_is_refused_rather_than_spilled_to_disk(
-    sandbox: SqlSandbox, tables: Tables
-) -> None:
+def test_a_sort_larger_than_memory_is_refused_rather_than_spilled_to_disk(database: SandboxDatabase) -> None:
     sql = "SELECT range, md5(range::VARCHAR) AS hash FROM range(20000000) ORDER BY hash"
-    with pytest.raises(SqlTooLarge):  # a generous time limit: on a busy machine, memory must still be the cause
-        run_sql(sandbox, sql, tables=tables, max_rows=100, timeout_s=120)
+    with pytest.raises(
+        SqlTooLarge
+    ):  # a generous time limit: on a busy machine, memory must still be the cause
+        run(database, sql, timeout_s=120)
 
 
 # --- limits -----------------------------------------------------------------------------------------------
@@ -407,102 +417,55 @@ def test_a_sort_larger_than_memory_is_refused_rather_than_spilled_to_disk(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
     ],
 )
-def test_a_query_past_the_time_limit_is_stopped(sandbox: SqlSandbox, tables: Tables, sql: str) -> None:
+def test_a_query_past_the_time_limit_is_stopped(database: SandboxDatabase, sql: str) -> None:
     with pytest.raises(SqlTimeout) as stopped:
-        run(sandbox, sql, tables)
+        run(database, sql)
     assert stopped.value.errors == {"sql": ["the query ran longer than 0.5 s and was stopped"]}
 
 
-def test_rows_past_the_limit_are_cut_and_the_result_says_so(sandbox: SqlSandbox, tables: Tables) -> None:
-    result = run(sandbox, "SELECT * FROM range(10)", tables, max_rows=3)
+def test_rows_past_the_limit_are_cut_and_the_result_says_so(database: SandboxDatabase) -> None:
+    result = run(database, "SELECT * FROM range(10)", max_rows=3)
     assert (result.rows, result.truncated) == ([(0,), (1,), (2,)], True)
 
 
-def test_a_result_of_exactly_the_limit_is_whole(sandbox: SqlSandbox, tables: Tables) -> None:
-    result = run(sandbox, "SELECT * FROM range(3)", tables, max_rows=3)
+def test_a_result_of_exactly_the_limit_is_whole(database: SandboxDatabase) -> None:
+    result = run(database, "SELECT * FROM range(3)", max_rows=3)
     assert (len(result.rows), result.truncated) == (3, False)
 
 
-def test_a_query_needing_more_memory_than_allowed_is_refused(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_query_needing_more_memory_than_allowed_is_refused(database: SandboxDatabase) -> None:
     with pytest.raises(SqlTooLarge) as refused:
-        run(sandbox, "SELECT list(range) FROM range(100000000)", tables)
+        run(database, "SELECT list(range) FROM range(100000000)")
     assert refused.value.errors == {"sql": ["the query needs more memory than the 64MB it may use"]}
 
 
-def test_a_result_too_large_to_send_is_refused(sandbox: SqlSandbox, tables: Tables) -> None:
+def test_a_result_too_large_to_send_is_refused(database: SandboxDatabase) -> None:
     with pytest.raises(SqlTooLarge) as refused:
-        run(sandbox, "SELECT repeat('x', 1000000) FROM range(70)", tables)
+        run(database, "SELECT repeat('x', 1000000) FROM range(70)")
     assert refused.value.errors == {"sql": ["the result is larger than 64 MB; select fewer rows or columns"]}
 
 
 # --- values -----------------------------------------------------------------------------------------------
 
 
-def test_values_python_cannot_take_as_they_are_come_back_portable(
-    sandbox: SqlSandbox, tables: Tables
-) -> None:
+def test_values_python_cannot_take_as_they_are_come_back_portable(database: SandboxDatabase) -> None:
     sql = (
         "SELECT ST_Point(17.95, 59.12) AS plats, TIMESTAMPTZ '2024-06-01 10:00:00+02' AS tid,"
         " '{\"a\": [1, 2]}'::JSON AS data"
     )
-    result = run(sandbox, sql, tables)
+    result = run(database, sql)
     assert result.types == ["GEOMETRY", "TIMESTAMP WITH TIME ZONE", "JSON"]
     point: dict[str, Any] = result.rows[0][0]
     assert point == {"type": "Point", "coordinates": [17.95, 59.12]}
     assert result.rows[0][1:] == ("2024-06-01 08:00:00+00", {"a": [1, 2]})
 
 
-# --- the cached database ----------------------------------------------------------------------------------
-
-
-def test_the_same_tables_share_one_database(sandbox: SqlSandbox, tables: Tables) -> None:
-    assert sandbox.database(tables) is sandbox.database(list(tables))
-
-
-def test_a_newly_published_table_is_readable_at_once(
-    sandbox: SqlSandbox, tables: Tables, draft: Path
-) -> None:
-    run(sandbox, "SELECT 1", tables)
-    published = [*tables, ("utkast", draft)]
-    assert run(sandbox, "SELECT utkast FROM utkast", published).rows == [("hemligt",)]
-
-
-def test_a_table_no_longer_published_is_unreadable_at_once(
-    sandbox: SqlSandbox, tables: Tables, draft: Path
-) -> None:
-    run(sandbox, "SELECT 1", [*tables, ("utkast", draft)])
-    assert refusal(sandbox, "SELECT * FROM utkast", tables).startswith("there is no table named utkast")
-    with pytest.raises(duckdb.PermissionException):
-        raw_cursor(sandbox, tables).execute(f"SELECT * FROM read_parquet('{draft}')")
-
-
-def test_a_query_on_a_replaced_database_still_finishes(
-    sandbox: SqlSandbox, tables: Tables, draft: Path
-) -> None:
-    cursor = raw_cursor(sandbox, tables)
-    sandbox.database([*tables, ("utkast", draft)])
-    assert cursor.execute("SELECT count(*) FROM badplatser").fetchall() == [(2,)]
+# --- the tables it holds ---------------------------------------------------------------------------------
 
 
 def test_a_table_whose_file_is_missing_is_left_out(
-    sandbox: SqlSandbox, tables: Tables, tmp_path: Path
+    open_database: OpenDatabase, tables: Tables, tmp_path: Path
 ) -> None:
-    gone = [*tables, ("borta", tmp_path / "missing.parquet")]
-    assert sandbox.database(gone).tables == ("badplatser",)
-    assert run(sandbox, "SELECT count(*) FROM badplatser", gone).rows == [(2,)]
-
-
-def test_requests_arriving_together_build_one_database(sandbox: SqlSandbox, tables: Tables) -> None:
-    start = threading.Barrier(6)
-    built: list[object] = []
-
-    def request() -> None:
-        start.wait()
-        built.append(sandbox.database(tables))
-
-    threads = [threading.Thread(target=request) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len({id(database) for database in built}) == 1
+    database = open_database([*tables, ("borta", tmp_path / "missing.parquet")])
+    assert database.tables == ("badplatser",)
+    assert run(database, "SELECT count(*) FROM badplatser").rows == [(2,)]

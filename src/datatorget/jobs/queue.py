@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound
@@ -56,8 +56,15 @@ def claim(
 ) -> tuple[uuid.UUID, str, dict[str, Any]] | None:
     """Take the oldest queued job (or the job `job_id`, if it is still queued) and mark it running;
     None when there is nothing to take."""
+    running = aliased(Job)
+    busy_table = (
+        select(running.id)
+        .where(running.distribution_id == Job.distribution_id, running.status == "running")
+        .exists()
+    )
     with sessions.begin() as session:
-        statement = select(Job).where(Job.status == "queued").order_by(Job.created_at).limit(1)
+        # One job per table at a time, oldest first: versions are built in the order they were sent.
+        statement = select(Job).where(Job.status == "queued", ~busy_table).order_by(Job.created_at).limit(1)
         if job_id is not None:
             statement = statement.where(Job.id == job_id)
         if session.get_bind().dialect.name == "postgresql":
@@ -78,9 +85,18 @@ def report_progress(sessions: sessionmaker[Session], job_id: uuid.UUID, progress
         session.execute(update(Job).where(Job.id == job_id).values(progress=progress, heartbeat_at=utcnow()))
 
 
-def finish(sessions: sessionmaker[Session], job_id: uuid.UUID, result: dict[str, Any]) -> None:
+def heartbeat(sessions: sessionmaker[Session], job_id: uuid.UUID) -> None:
+    """The worker of a running job is alive."""
     with sessions.begin() as session:
-        job = get_job(session, job_id)
+        session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow()))
+
+
+def finish(sessions: sessionmaker[Session], job_id: uuid.UUID, result: dict[str, Any]) -> None:
+    """Mark the job succeeded; nothing happens when it is gone (its distribution was deleted meanwhile)."""
+    with sessions.begin() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return
         job.status = "succeeded"
         job.result = result
         job.progress = dict(job.progress) | {"percent": 100, "stage": "done"}
@@ -94,7 +110,9 @@ def fail(
     result: dict[str, Any] | None = None,
 ) -> None:
     with sessions.begin() as session:
-        job = get_job(session, job_id)
+        job = session.get(Job, job_id)
+        if job is None:
+            return
         job.status = "failed"
         job.error = error
         job.result = result

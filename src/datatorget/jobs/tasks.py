@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from datatorget.catalog.files import file_path, remove_after_commit
+from datatorget.catalog.files import file_path, on_rollback, remove_after_commit
 from datatorget.catalog.models import Distribution
 from datatorget.catalog.tables import ensure_table
 from datatorget.config import Settings
@@ -65,6 +66,7 @@ def ingest(
         table = ensure_table(session, distribution)
         table_settings = settings_of(table)
         previous = current_previous(session, table, settings.tables_dir)
+        based_on = table.current_version
         stored_name = distribution.file_name
         url = distribution.download_url or distribution.access_url
     source_kind = params.get("source", "file")
@@ -101,18 +103,16 @@ def ingest(
             progress=_throttled(ctx, job_id, on_progress),
         )
         with ctx.sessions.begin() as session:
-            current = session.get(DataTable, distribution_id)
+            current = session.get(DataTable, distribution_id, with_for_update=True)
             if current is None:
                 raise NotFound("the distribution was deleted while its table was read in")
+            if current.current_version != based_on:
+                raise SUPERSEDED
             version = register_version(session, current, built)
             number = version.number
             if source_kind == "staged":
-                _replace_file(session, distribution_id, source, file_name, built.source, settings)
-        stats = column_stats(ctx.duck.cursor(), built.path, built.schema)
-        with ctx.sessions.begin() as session:
-            current = session.get(DataTable, distribution_id)
-            if current is not None:
-                find_version(session, current, number).stats = stats
+                _replace_file(session, distribution_id, source, file_name, number, settings)
+        _add_stats(ctx, distribution_id, number, built.path, built.schema)
         return {
             "version": number,
             "row_count": built.row_count,
@@ -125,16 +125,42 @@ def ingest(
         shutil.rmtree(fetched_dir, ignore_errors=True)
 
 
+SUPERSEDED = IngestionFailed(
+    "superseded",
+    sv="En annan version av tabellen publicerades medan den här filen lästes in. Läs in filen igen.",
+    en="Another version of the table was published while this file was read in. Read the file in again.",
+)
+
+
+def _add_stats(
+    ctx: JobContext, distribution_id: uuid.UUID, number: int, path: Path, schema: dict[str, Any]
+) -> None:
+    """Column statistics of the new version. They are a courtesy: if they cannot be computed (a very wide
+    table near the memory limit), the version stands without them."""
+    try:
+        stats = column_stats(ctx.duck.cursor(), path, schema)
+        with ctx.sessions.begin() as session:
+            current = session.get(DataTable, distribution_id)
+            if current is not None:
+                find_version(session, current, number).stats = stats
+    except Exception:
+        log.warning("no column statistics for version %s of table %s", number, distribution_id, exc_info=True)
+
+
 def _replace_file(
     session: Session,
     distribution_id: uuid.UUID,
     source: Path,
     file_name: str,
-    detected: dict[str, Any],
+    number: int,
     settings: Settings,
 ) -> None:
-    """The staged upload becomes the distribution's file, in the transaction that switches the version."""
+    """The staged upload becomes the distribution's file, in the transaction that switches the version.
 
+    The published file is never written over: a file of the same name gets the version in its name, the new
+    file is complete under its final name before the commit, removed again if the transaction fails, and the
+    old one is removed only after the commit.
+    """
     distribution = session.get(Distribution, distribution_id)
     if distribution is None:
         return
@@ -143,17 +169,25 @@ def _replace_file(
         if distribution.file_name
         else None
     )
+    if file_name == distribution.file_name:
+        stem, dot, suffix = file_name.rpartition(".")
+        file_name = f"{stem}-v{number}.{suffix}" if dot else f"{file_name}-v{number}"
     target = file_path(settings.files_dir, distribution_id, file_name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    partial = target.with_name(f".{target.name}.part")
+    digest = hashlib.sha256()
+    with source.open("rb") as reader, partial.open("wb") as writer:
+        while chunk := reader.read(1024 * 1024):
+            digest.update(chunk)
+            writer.write(chunk)
+        writer.flush()
+        os.fsync(writer.fileno())
+    os.replace(partial, target)
+    on_rollback(session, lambda: target.unlink(missing_ok=True))
     if old is not None and old != target:
         remove_after_commit(session, old)
     distribution.file_name = file_name
     distribution.byte_size = target.stat().st_size
-    digest = hashlib.sha256()
-    with target.open("rb") as file:
-        while chunk := file.read(1024 * 1024):
-            digest.update(chunk)
     distribution.checksum_sha256 = digest.hexdigest()
     distribution.modified = utcnow()
 

@@ -18,20 +18,19 @@ from typing import Any, TypeVar
 import duckdb
 
 from datatorget.errors import ValidationFailed
-from datatorget.store.query import (
+from datatorget.store.params import (
     FILTER_PARAMETERS,
     JSON_TYPES,
     NUMERIC_TYPES,
     Column,
     Columns,
-    Invalid,
     RowsRequest,
-    open_table,
     parse_rows_request,
     schema_columns,
     split_list,
-    where_clause,
 )
+from datatorget.store.query import open_table, where_clause
+from datatorget.store.values import Invalid
 
 FUNCTIONS = ("count", "sum", "avg", "min", "max")
 MAX_GROUP_COLUMNS = 10

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+import uuid
 from pathlib import Path
 from typing import Protocol
 
@@ -25,13 +28,18 @@ def connect(
     Parquet metadata is cached: a version's file never changes once written.
 
     Threads share it through `.cursor()`: each cursor is a connection of its own to the same database.
+    Each database spills into a folder of its own (DuckDB names its spill files by block size only, so two
+    databases sharing a folder would overwrite each other's); folders of processes that ended are removed.
     """
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    spill_root = settings.work_dir / "duckdb"
+    spill_root.mkdir(parents=True, exist_ok=True)
+    _remove_spill_folders_of_ended_processes(spill_root)
+    spill = spill_root / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
     config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": memory_limit or settings.duckdb_memory_limit,
-        "temp_directory": str((settings.work_dir / "duckdb").resolve()),
+        "temp_directory": str(spill.resolve()),
         "preserve_insertion_order": True,
     }
     if threads or settings.duckdb_threads:
@@ -39,7 +47,27 @@ def connect(
     connection = duckdb.connect(":memory:", config=config)
     connection.execute(f"LOAD '{sql_string(str(spatial_extension()))}'")
     connection.execute("SET parquet_metadata_cache = true")
+    connection.execute(
+        "SET TimeZone = 'UTC'"
+    )  # times with an offset are stored in UTC, whatever the server's zone
     return connection
+
+
+def _remove_spill_folders_of_ended_processes(root: Path) -> None:
+    for folder in root.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sql_string(value: str) -> str:

@@ -20,16 +20,21 @@ def compare_versions(
     old_columns = _columns(cursor, old_sql)
     new_columns = _columns(cursor, new_sql)
     common = [column for column in new_columns if column in old_columns]
+
+    def side(alias: str, column: str) -> str:
+        """The column, as text when its type changed between the versions (so that they compare)."""
+        prefix = f"{alias}." if alias else ""
+        same = old_columns[column] == new_columns[column]
+        return f"{prefix}{identifier(column)}" if same else f"{prefix}{identifier(column)}::VARCHAR"
+
     summary: dict[str, Any] = {
         "columns_added": [column for column in new_columns if column not in old_columns],
         "columns_removed": [column for column in old_columns if column not in new_columns],
     }
     if primary_key and all(column in common for column in primary_key):
-        joined = " AND ".join(f"o.{identifier(c)} = n.{identifier(c)}" for c in primary_key)
+        joined = " AND ".join(f"{side('o', c)} = {side('n', c)}" for c in primary_key)
         values = [column for column in common if column not in primary_key]
-        differs = (
-            " OR ".join(f"o.{identifier(c)} IS DISTINCT FROM n.{identifier(c)}" for c in values) or "false"
-        )
+        differs = " OR ".join(f"{side('o', c)} IS DISTINCT FROM {side('n', c)}" for c in values) or "false"
         row = cursor.execute(
             f"SELECT count(*) FILTER (WHERE o.{identifier(primary_key[0])} IS NULL), "
             f"count(*) FILTER (WHERE n.{identifier(primary_key[0])} IS NULL), "
@@ -43,7 +48,7 @@ def compare_versions(
             "changed": int(row[2]),
             "by": "primary_key",
         }
-    selected = ", ".join(identifier(column) for column in common) or "1"
+    selected = ", ".join(side("", column) for column in common) or "1"
     row = cursor.execute(
         f"SELECT (SELECT count(*) FROM (SELECT {selected} FROM {new_sql} EXCEPT ALL SELECT {selected} FROM {old_sql})), "
         f"(SELECT count(*) FROM (SELECT {selected} FROM {old_sql} EXCEPT ALL SELECT {selected} FROM {new_sql}))"
@@ -52,5 +57,8 @@ def compare_versions(
     return summary | {"added": int(row[0]), "removed": int(row[1]), "changed": None, "by": "row"}
 
 
-def _columns(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
-    return [str(row[0]) for row in cursor.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+def _columns(cursor: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """Column name -> DuckDB type, in order."""
+    return {
+        str(row[0]): str(row[1]) for row in cursor.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    }

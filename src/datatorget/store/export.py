@@ -26,16 +26,8 @@ import xlsxwriter  # type: ignore[import-untyped]
 
 from datatorget.errors import ValidationFailed
 from datatorget.store.connection import sql_string
-from datatorget.store.query import (
-    JSON_TYPES,
-    Column,
-    Geometry,
-    RowsPage,
-    RowsRequest,
-    count_rows,
-    export_query,
-    open_table,
-)
+from datatorget.store.params import JSON_TYPES, Column, Geometry, RowsRequest
+from datatorget.store.query import RowsPage, count_rows, export_query, open_table
 
 BATCH_ROWS = 2_000
 FILE_CHUNK = 1024 * 1024

@@ -28,9 +28,11 @@ DUCKDB_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "b
 TYPES = tuple(DUCKDB_TYPES)
 
 # Patterns checked on the sample only (regexes on every cell of a large table would be slow)
-INTEGER = r"[+-]?(\d+|\d{1,3}([ \x{a0}\x{202f}]\d{3})+)"
+INTEGER = r"-?(\d+|\d{1,3}([ \x{a0}\x{202f}]\d{3})+)"  # no leading +: +46701234567 is a phone number
 DECIMAL_COMMA = r"[+-]?(\d+|\d{1,3}([ \x{a0}\x{202f}]\d{3})+),\d+"
-DECIMAL_POINT = r"[+-]?(\d+|\d{1,3}(,\d{3})+)?\.\d+([eE][+-]?\d+)?|[+-]?\d+[eE][+-]?\d+"
+DECIMAL_POINT = (
+    r"[+-]?(\d+|\d{1,3}(,\d{3})+)?\.\d+([eE][+-]?\d+)?"  # not 2E5: a code more often than a number
+)
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 DATE_FORMATS = {  # pattern -> strptime format
     r"\d{4}/\d{2}/\d{2}": "%Y/%m/%d",
@@ -52,6 +54,7 @@ class ColumnType:
     grouped: bool = False
     date_format: str | None = None
     lenient: bool = False  # a type the publisher chose: read numbers with or without grouping spaces
+    zoned: bool = False  # datetimes with a UTC offset (Z, +02:00): stored in UTC
 
     def describe(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -79,7 +82,7 @@ def infer_types(cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str
     )
     # Each check starts with a cheap test, so that the regular expressions run only on likely values.
     checks = {
-        "integer": "NOT contains(@v, '.') AND NOT contains(@v, ',') AND try_cast(@v AS BIGINT) IS NOT NULL "
+        "integer": f"try_cast(@v AS BIGINT) IS NOT NULL AND regexp_full_match(@v, '{INTEGER}') "
         f"OR (contains(@v, ' ') OR contains(@v, '\u00a0') "
         f"OR contains(@v, '\u202f')) AND regexp_full_match(@v, '{INTEGER}')",
         "comma": f"contains(@v, ',') AND regexp_full_match(@v, '{DECIMAL_COMMA}')",
@@ -94,6 +97,7 @@ def infer_types(cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str
         "json": "CASE WHEN starts_with(@v, '{') OR starts_with(@v, '[') THEN json_valid(@v) ELSE false END",
         "geojson": "list_contains(['Point','MultiPoint','LineString','MultiLineString','Polygon','MultiPolygon',"
         "'GeometryCollection'], CASE WHEN starts_with(@v, '{') AND json_valid(@v) THEN json_extract_string(@v, '$.type') END)",
+        "zoned": "regexp_matches(@v, '(Z|[+-]\\d{2}:?\\d{2})$') AND length(@v) >= 16",
         "bool_words": "list_contains(['ja','nej','true','false','sant','falskt','yes','no'], lower(@v))",
     }
     checks["time"] = (
@@ -144,7 +148,7 @@ def _choose(total: int, counts: dict[str, int]) -> ColumnType:
         if name.startswith("date:") and fits(count):
             return ColumnType("date", date_format=name.removeprefix("date:"))
     if fits(counts["datetime"] + counts["iso_date"]) and counts["datetime"]:
-        return ColumnType("datetime")
+        return ColumnType("datetime", zoned=counts["zoned"] > 0)
     if fits(counts["time"]):
         return ColumnType("time")
     if fits(counts["geojson"]):
@@ -171,8 +175,11 @@ def cast_expression(column: str, kind: ColumnType) -> str:
             value = f"replace({value}, ',', '.')"
         elif kind.type == "number":
             value = f"replace({value}, ',', '')"
-        if kind.type == "integer":  # DuckDB would round "12.7" to 13: a decimal is no whole number
-            return f"try_cast(CASE WHEN contains({value}, '.') OR contains({value}, ',') THEN NULL ELSE {value} END AS BIGINT)"
+        if kind.type == "integer":  # DuckDB would read 12.7 as 13, 2E5 as 200000, 1_000 as 1000, 0x1F as 31
+            odd = " OR ".join(f"contains({value}, '{mark}')" for mark in (".", ",", "e", "E", "_", "x", "X"))
+            return (
+                f"try_cast(CASE WHEN {odd} OR starts_with({value}, '+') THEN NULL ELSE {value} END AS BIGINT)"
+            )
         return f"try_cast({value} AS DOUBLE)"
     if kind.type == "boolean":
         true_words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
@@ -187,6 +194,8 @@ def cast_expression(column: str, kind: ColumnType) -> str:
             return f"try_strptime({value}, '{kind.date_format}')::DATE"
         return f"try_cast({value} AS DATE)"
     if kind.type == "datetime":
+        if kind.zoned:
+            return f"timezone('UTC', try_cast(replace({value}, 'T', ' ') AS TIMESTAMPTZ))"
         return f"try_cast(replace({value}, 'T', ' ') AS TIMESTAMP)"
     if kind.type == "time":
         return f"try_cast({value} AS TIME)"

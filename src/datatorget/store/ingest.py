@@ -29,7 +29,7 @@ from datatorget.store.infer import (
 )
 from datatorget.store.progress import Progress, ProgressCallback, ignore_progress, overall, watched
 from datatorget.store.readers import RAW, Limits, RawTable, load_raw
-from datatorget.store.report import IngestionFailed, Problem, Report
+from datatorget.store.report import WARNINGS, IngestionFailed, Problem, Report
 from datatorget.store.sniff import detect_format
 
 ROW_GROUP_SIZE = 122_880
@@ -82,6 +82,18 @@ def build_version(
         raw = load_raw(
             cursor, source, fmt, Limits(limits.max_columns, limits.max_uncompressed_bytes, work), progress
         )
+        if raw.row_count == 0 and any(p.code not in WARNINGS for p in raw.problems):
+            report = Report()
+            for problem in raw.problems:
+                report.add(problem)
+            raise IngestionFailed(
+                "no_readable_rows",
+                sv="Ingen rad i filen gick att läsa; rapporten säger varför (till exempel ett citattecken som "
+                "aldrig stängs).",
+                en="No row of the file could be read; the report says why (for example a quote that is never "
+                "closed).",
+                report=report,
+            )
         if raw.row_count == 0:
             raise IngestionFailed(
                 "no_rows",
@@ -113,7 +125,7 @@ def build_version(
                 report=report,
             )
         schema = _schema(raw, kinds, settings)
-        _check_primary_key(cursor, target, settings.primary_key)
+        _check_primary_key(cursor, target, settings.primary_key, raw.columns)
         summary = None
         if previous is not None:
             progress(Progress("comparing", overall("comparing", 0), raw.row_count))
@@ -142,6 +154,13 @@ def build_version(
             sv="Filen kräver mer minne än servern har tillåtit för inläsning.",
             en="The file needs more memory than the server allows for ingestion.",
         ) from exc
+    except duckdb.Error as exc:  # what the readers and checks above did not foresee, said plainly
+        first = str(exc).splitlines()[0][:300].replace(str(limits.work_dir), "…")
+        raise IngestionFailed(
+            "unreadable",
+            sv=f"Filen gick inte att läsa in: {first}",
+            en=f"The file could not be read in: {first}",
+        ) from exc
     finally:
         cursor.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -157,7 +176,10 @@ def _column_types(
     for column, override in settings.overrides.items():
         wanted = override.get("type")
         if column in kinds and wanted and wanted != kinds[column].type:
-            decimal = "," if raw.source.get("delimiter") != "," else "."
+            # Only a CSV file written for Swedish Excel (not comma-separated) has decimal commas; the
+            # spreadsheet and JSON readers write numbers with a decimal point.
+            swedish = raw.source.get("format") == "csv" and raw.source.get("delimiter") != ","
+            decimal = "," if swedish else "."
             kinds[column] = ColumnType(wanted, decimal=decimal, lenient=True)
     return kinds
 
@@ -249,13 +271,25 @@ def _schema(raw: RawTable, kinds: dict[str, ColumnType], settings: TableSettings
     return schema
 
 
-def _check_primary_key(cursor: duckdb.DuckDBPyConnection, written: Path, key: list[str]) -> None:
+def _check_primary_key(
+    cursor: duckdb.DuckDBPyConnection, written: Path, key: list[str], columns: list[str]
+) -> None:
     if not key:
         return
-    columns = ", ".join(identifier(column) for column in key)
+    missing = [name for name in key if name not in columns]
+    if missing:
+        names = ", ".join(missing)
+        raise IngestionFailed(
+            "primary_key_missing",
+            sv=f"Primärnyckeln nämner kolumner som filen saknar: {names}. Ändra primärnyckeln i tabellens "
+            "inställningar eller rätta filen.",
+            en=f"The primary key names columns the file does not have: {names}. Change the primary key in the "
+            "table's settings or correct the file.",
+        )
+    key_sql = ", ".join(identifier(column) for column in key)
     nulls = " OR ".join(f"{identifier(column)} IS NULL" for column in key)
     row = cursor.execute(
-        f"SELECT count(*) - count(DISTINCT ({columns})), count(*) FILTER (WHERE {nulls}) "
+        f"SELECT count(*) - count(DISTINCT ({key_sql})), count(*) FILTER (WHERE {nulls}) "
         f"FROM read_parquet('{sql_string(str(written))}')"
     ).fetchone()
     assert row is not None

@@ -1,61 +1,40 @@
-"""Rows of a table version: query parameters parsed into a typed request, then read with DuckDB.
+"""Rows of a table version read with DuckDB: a typed request (store.params) as SQL, and its answers.
 
-The JSON API, the downloads and the HTML table page all go through `parse_rows_request` and `read_rows`
-(or `export_query` for a whole result), so they never disagree. Nothing here knows HTTP.
+`read_rows` gives a page (with the cursor of the next), `count_rows` the size of a whole result,
+`export_query` the SQL of a whole result for the downloads (store.export), `where_clause` the rows the
+filters pick for the summaries (store.aggregate). The JSON API and the HTML table page both read through
+here, so they never disagree. Nothing here knows HTTP.
 
-Parameters (a list of (name, value) pairs, as in a query string):
-- `column=value`, `column__op=value`: filters, all of which must hold. `op` is one of OPERATORS; a name is
-  split at its last `__` only when what follows is an operator and what precedes is a column.
-- our own start with `_`: `_q`, `_sort`, `_cols`, `_size`, `_after`, `_offset`, `_shape`, `_bbox`,
-  `_version` (also `version` when the table has no such column), `_total`, `_excel`, `_dialect`.
-
-Every value is converted to its column's type and bound as a parameter; column names are quoted. Bad input
-raises ValidationFailed with one message per parameter.
+Column names are quoted and every value is bound as a parameter. A version's file never changes, so its
+columns' DuckDB types are read once.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import math
-import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
-import orjson
 
 from datatorget.errors import ValidationFailed
 from datatorget.store.connection import identifier, sql_string
+from datatorget.store.cursor import encode_cursor
+from datatorget.store.params import (
+    JSON_TYPES,
+    After,
+    BBox,
+    Column,
+    Filter,
+    Geometry,
+    RowsRequest,
+    SortKey,
+    find_geometry,
+    schema_columns,
+)
 
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 10_000
-MAX_FILTERS = 100
-MAX_LIST_ITEMS = 1_000
-MAX_SEARCH_LENGTH = 500
-MAX_SEARCH_WORDS = 20
-MAX_CURSOR_LENGTH = 100_000
-MAX_INTEGER = 2**62  # sizes and offsets
-INT64 = 2**63
-
-OPERATORS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith", "isnull"})
-ORDERING = frozenset({"lt", "lte", "gt", "gte"})
 COMPARISONS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
-JSON_TYPES = frozenset({"geojson", "object", "array"})
-NUMERIC_TYPES = frozenset({"integer", "number"})
-LATITUDE_NAMES = ("latitude", "latitud", "lat", "y")
-LONGITUDE_NAMES = ("longitude", "longitud", "long", "lng", "lon", "x")
-TRUE_WORDS = frozenset({"true", "1", "ja", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "nej", "no"})
-
-# Which parameters of our own each kind of address takes (filters are always taken).
-FILTER_PARAMETERS = frozenset({"_q", "_bbox", "_version"})
-EXPORT_PARAMETERS = FILTER_PARAMETERS | {"_sort", "_cols", "_size", "_after", "_offset"}
-PAGE_PARAMETERS = EXPORT_PARAMETERS | {"_shape", "_total"}
-LIST_PARAMETERS = frozenset({"_sort", "_cols"})  # may be repeated: the lists add up
 
 # DuckDB types a column of each Table Schema type is read as it is; any other is cast (see _expression).
 NATURAL_TYPES = {
@@ -68,94 +47,6 @@ CAST_TO = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date"
            "datetime": "TIMESTAMP", "time": "TIME", "string": "VARCHAR"}  # fmt: skip
 
 
-class Invalid(ValueError):
-    """One parameter's value is wrong; the message says why (collected into ValidationFailed)."""
-
-
-# --- the request ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # Table Schema type
-
-
-@dataclass(frozen=True)
-class Filter:
-    column: Column
-    op: str
-    value: Any  # of the column's type; a tuple for `in`, a bool for `isnull`, text for `contains`
-
-
-@dataclass(frozen=True)
-class SortKey:
-    column: Column
-    descending: bool = False
-
-    @property
-    def spec(self) -> str:
-        return f"-{self.column.name}" if self.descending else self.column.name
-
-
-@dataclass(frozen=True)
-class After:
-    """Where the previous page ended: its last row's sort values and position in the file."""
-
-    values: tuple[Any, ...]
-    row: int
-
-
-@dataclass(frozen=True)
-class BBox:
-    min_x: float
-    min_y: float
-    max_x: float
-    max_y: float
-
-
-@dataclass(frozen=True)
-class Geometry:
-    """Where a table keeps its places: a GeoJSON column, or longitude and latitude columns."""
-
-    geojson: str | None = None
-    longitude: str | None = None
-    latitude: str | None = None
-
-
-@dataclass(frozen=True)
-class RowsRequest:
-    """What to read: which rows (filters, search, bbox), in which order, which columns, which part."""
-
-    table_columns: tuple[Column, ...]
-    columns: tuple[Column, ...]  # the ones to give, in order (`_cols`; all by default)
-    filters: tuple[Filter, ...] = ()
-    search: tuple[str, ...] = ()  # words that must each appear in some text column
-    sort: tuple[SortKey, ...] = ()
-    size: int | None = None
-    after: After | None = None
-    offset: int = 0
-    shape: Literal["objects", "arrays"] = "objects"
-    bbox: BBox | None = None
-    version: int | None = None
-    total: bool = False
-    excel: bool = False
-
-    @property
-    def page_size(self) -> int:
-        return self.size or DEFAULT_PAGE_SIZE
-
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.filters or self.search or self.bbox)
-
-    @property
-    def is_whole_table(self) -> bool:
-        """Every row and column in file order: the stored file itself is the answer."""
-        return (not self.is_filtered and not self.sort and self.size is None and self.after is None
-                and not self.offset and self.columns == self.table_columns)  # fmt: skip
-
-
 @dataclass(frozen=True)
 class RowsPage:
     """One page of rows; `rows` hold the values of `columns` (JSON columns as JSON text)."""
@@ -165,381 +56,6 @@ class RowsPage:
     next_cursor: str | None
     next_offset: int | None
     total: int | None
-
-
-def schema_columns(schema: Mapping[str, Any]) -> tuple[Column, ...]:
-    return tuple(Column(str(f["name"]), str(f.get("type") or "string")) for f in schema.get("fields", []))
-
-
-class Columns:
-    """A table's columns by name: exactly, else ignoring case (names are unique ignoring case)."""
-
-    def __init__(self, columns: Iterable[Column]) -> None:
-        self.all = tuple(columns)
-        self._exact = {c.name: c for c in self.all}
-        self._folded = {c.name.casefold(): c for c in self.all}
-
-    def find(self, name: str) -> Column | None:
-        return self._exact.get(name) or self._folded.get(name.casefold())
-
-    def get(self, name: str) -> Column:
-        found = self.find(name)
-        if found is None:
-            raise Invalid(f"the table has no column named '{name}'")
-        return found
-
-
-# --- parsing -------------------------------------------------------------------------------------------
-
-
-def parse_rows_request(
-    params: Sequence[tuple[str, str]],
-    schema: Mapping[str, Any],
-    *,
-    max_size: int | None = MAX_PAGE_SIZE,
-    accept: Collection[str] = PAGE_PARAMETERS,
-    ignore: Collection[str] = (),
-) -> RowsRequest:
-    """The request the parameters describe. `accept`: our own parameters allowed here; `ignore`: ones the
-    caller reads itself; `max_size`: the largest `_size` (None: no limit). ValidationFailed when invalid."""
-    columns = Columns(schema_columns(schema))
-    own, filter_params = _split(params, columns, accept, ignore)
-    errors: dict[str, list[str]] = {}
-
-    def attempt(key: str, parse: Callable[..., Any], *args: Any) -> Any:
-        try:
-            return parse(*args)
-        except Invalid as exc:
-            errors.setdefault(key, []).append(str(exc))
-            return None
-
-    def one(name: str) -> str | None:
-        return own[name][0] if name in own else None
-
-    filters = [attempt(name, parse_filter, name, value, columns) for name, value in filter_params]
-    sort = attempt("_sort", _parse_sort, own.get("_sort", []), columns) or ()
-    dialect = attempt("_dialect", _parse_choice, one("_dialect"), ("default", "excel"))
-    found = {
-        "columns": attempt("_cols", _parse_cols, own.get("_cols", []), columns) or columns.all,
-        "search": attempt("_q", _parse_search, one("_q"), columns) or (),
-        "size": attempt("_size", _parse_size, one("_size"), max_size),
-        "after": attempt("_after", decode_after, one("_after"), sort) if "_after" in own else None,
-        "offset": attempt("_offset", _parse_count, one("_offset"), 0) or 0,
-        "shape": attempt("_shape", _parse_choice, one("_shape"), ("objects", "arrays")) or "objects",
-        "bbox": attempt("_bbox", _parse_bbox, one("_bbox"), columns) if "_bbox" in own else None,
-        "version": attempt("_version", _parse_version, one("_version")),
-        "total": bool(attempt("_total", _parse_flag, one("_total"))),
-        "excel": bool(attempt("_excel", _parse_flag, one("_excel"))) or dialect == "excel",
-    }
-    if "_after" in own and "_offset" in own:
-        errors.setdefault("_offset", []).append("use either _after or _offset, not both")
-    if errors:
-        raise ValidationFailed(errors)
-    return RowsRequest(table_columns=columns.all, filters=tuple(filters), sort=sort, **found)
-
-
-def _split(
-    params: Sequence[tuple[str, str]], columns: Columns, accept: Collection[str], ignore: Collection[str]
-) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """Our own parameters (empty ones left out: an empty form field) and the filters, in order."""
-    own: dict[str, list[str]] = {}
-    filters: list[tuple[str, str]] = []
-    errors: dict[str, list[str]] = {}
-    for name, value in params:
-        if name == "version" and columns.find("version") is None:
-            name = "_version"
-        if name in ignore:
-            continue
-        if not name.startswith("_"):
-            filters.append((name, value))
-        elif name not in accept:
-            listed = ", ".join(sorted(accept))
-            errors[name] = [f"unknown parameter; this address takes filters on columns and {listed}"]
-        elif not value.strip():
-            continue
-        elif name in own and name not in LIST_PARAMETERS:
-            errors[name] = ["given more than once"]
-        else:
-            own.setdefault(name, []).append(value)
-    if len(filters) > MAX_FILTERS:
-        raise ValidationFailed({"filters": [f"at most {MAX_FILTERS} filters, not {len(filters)}"]})
-    if errors:
-        raise ValidationFailed(errors)
-    return own, filters
-
-
-def parse_filter(name: str, value: str, columns: Columns) -> Filter:
-    """`column=value` or `column__op=value` as a filter with a value of the column's type."""
-    column, op = columns.find(name), "eq"
-    base, _, suffix = name.rpartition("__")
-    if base and suffix in OPERATORS and columns.find(base) is not None:
-        column, op = columns.find(base), suffix
-    if column is None:
-        raise Invalid(f"the table has no column named '{base if suffix in OPERATORS and base else name}'")
-    if value == "" and op != "in":
-        raise Invalid("empty value: to find empty cells use __isnull=true")
-    if op == "isnull":
-        return Filter(column, op, _parse_flag(value))
-    if op in ("contains", "startswith"):
-        return Filter(column, op, value)
-    if column.type in JSON_TYPES and op in ORDERING:
-        raise Invalid(f"a {column.type} column can be filtered with eq, ne, in, contains, startswith, isnull")
-    if op == "in":
-        items = split_list(value, MAX_LIST_ITEMS)
-        return Filter(column, op, tuple(convert(item, column.type) for item in items))
-    return Filter(column, op, convert(value, column.type))
-
-
-def split_list(value: str, limit: int) -> list[str]:
-    """Comma-separated items, or a JSON array of strings when the value starts with `[`."""
-    if value.lstrip().startswith("["):
-        try:
-            items = orjson.loads(value)
-        except orjson.JSONDecodeError as exc:
-            raise Invalid("a list starting with [ must be a JSON array of strings") from exc
-        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-            raise Invalid("a list starting with [ must be a JSON array of strings")
-    else:
-        items = [item.strip() for item in value.split(",")]
-    if not items or any(item == "" for item in items):
-        raise Invalid("the list has an empty item")
-    if len(items) > limit:
-        raise Invalid(f"at most {limit} items, not {len(items)}")
-    return items
-
-
-INTEGER_TEXT = re.compile(r"[+-]?\d{1,40}", re.ASCII)
-NUMBER_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?", re.ASCII)
-DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-DATETIME_TEXT = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?", re.ASCII
-)
-TIME_TEXT = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?", re.ASCII)
-SPECIAL_NUMBERS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-
-
-def convert(text: str, kind: str, *, stored: bool = False) -> Any:
-    """`text` as a value of Table Schema type `kind`. `stored`: a value that came from the table itself
-    (in a cursor), which may be NaN, infinite or a very large integer."""
-    if kind == "integer":
-        if not INTEGER_TEXT.fullmatch(text):
-            raise Invalid(f"'{_short(text)}' is not a whole number")
-        number = int(text)
-        if not stored and not -INT64 <= number < INT64:
-            raise Invalid(f"'{_short(text)}' is out of range for a whole number")
-        return number
-    if kind == "number":
-        if stored and text in SPECIAL_NUMBERS:
-            return SPECIAL_NUMBERS[text]
-        if not NUMBER_TEXT.fullmatch(text) or not math.isfinite(float(text)):
-            raise Invalid(f"'{_short(text)}' is not a number (write decimals with a point: 12.5)")
-        return float(text)
-    if kind == "boolean":
-        return _parse_flag(text)
-    if kind == "date":
-        return _iso(text, DATE_TEXT, date.fromisoformat, "a date as YYYY-MM-DD")
-    if kind == "datetime":
-        moment = _iso(text, DATETIME_TEXT, datetime.fromisoformat, "a date and time as YYYY-MM-DDTHH:MM:SS")
-        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-    if kind == "time":
-        return _iso(text, TIME_TEXT, time.fromisoformat, "a time of day as HH:MM:SS")
-    return text
-
-
-def _iso(text: str, pattern: re.Pattern[str], parse: Callable[[str], Any], expected: str) -> Any:
-    try:
-        if pattern.fullmatch(text):
-            return parse(text)
-    except ValueError:
-        pass
-    raise Invalid(f"'{_short(text)}' is not {expected}")
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 50 else text[:50] + "…"
-
-
-def _parse_flag(value: str | None) -> bool:
-    if value is None:
-        return False
-    folded = value.strip().lower()
-    if folded in TRUE_WORDS:
-        return True
-    if folded in FALSE_WORDS:
-        return False
-    raise Invalid("must be true or false")
-
-
-def _parse_choice(value: str | None, choices: tuple[str, ...]) -> str | None:
-    if value is not None and value not in choices:
-        raise Invalid(f"must be one of {', '.join(choices)}")
-    return value
-
-
-def _parse_count(value: str | None, smallest: int) -> int | None:
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_INTEGER:
-        raise Invalid(f"must be a whole number of at least {smallest}")
-    if int(value) < smallest:
-        raise Invalid(f"must be at least {smallest}")
-    return int(value)
-
-
-def _parse_size(value: str | None, max_size: int | None) -> int | None:
-    size = _parse_count(value, 1)
-    if size is not None and max_size is not None and size > max_size:
-        raise Invalid(f"must be at most {max_size}")
-    return size
-
-
-def _parse_version(value: str | None) -> int | None:
-    try:
-        return _parse_count(value, 1)
-    except Invalid as exc:
-        raise Invalid("must be a version number (1, 2, ...)") from exc
-
-
-def requested_version(params: Sequence[tuple[str, str]], schema: Mapping[str, Any] | None) -> int | None:
-    """The version the parameters ask for: `_version`, or `version` when `schema` (if given) has no column
-    of that name. None: the current version."""
-    names = {"_version"}
-    if schema is not None and Columns(schema_columns(schema)).find("version") is None:
-        names.add("version")
-    for name, value in params:
-        if name in names and value.strip():
-            try:
-                return _parse_version(value)
-            except Invalid as exc:
-                raise ValidationFailed({name: [str(exc)]}) from exc
-    return None
-
-
-def _items(values: Sequence[str], columns: Columns) -> list[str]:
-    """The items of a list parameter that may be repeated (`_sort`, `_cols`): at most one per column."""
-    items = [item for value in values for item in split_list(value, len(columns.all) or 1)]
-    if len(items) > len(columns.all):
-        raise Invalid(f"at most {len(columns.all)} columns")
-    return items
-
-
-def _parse_sort(values: Sequence[str], columns: Columns) -> tuple[SortKey, ...]:
-    keys = []
-    for item in _items(values, columns):
-        descending = item.startswith("-")
-        column = columns.get(item[1:] if descending else item)
-        if column.type in JSON_TYPES:
-            raise Invalid(f"a {column.type} column ('{column.name}') cannot be sorted")
-        keys.append(SortKey(column, descending))
-    if len({key.column for key in keys}) < len(keys):
-        raise Invalid("a column is named more than once")
-    return tuple(keys)
-
-
-def _parse_cols(values: Sequence[str], columns: Columns) -> tuple[Column, ...] | None:
-    if not values:
-        return None
-    chosen = tuple(columns.get(name) for name in _items(values, columns))
-    if len(set(chosen)) < len(chosen):
-        raise Invalid("a column is named more than once")
-    return chosen
-
-
-SEARCH_WORDS = re.compile(r'"([^"]*)"|(\S+)')
-
-
-def _parse_search(value: str | None, columns: Columns) -> tuple[str, ...]:
-    """Words (or "quoted phrases") that must each occur, in any case, in some text column."""
-    if value is None:
-        return ()
-    if len(value) > MAX_SEARCH_LENGTH:
-        raise Invalid(f"at most {MAX_SEARCH_LENGTH} characters")
-    words = tuple(w for quoted, plain in SEARCH_WORDS.findall(value) if (w := (quoted or plain).strip()))
-    if len(words) > MAX_SEARCH_WORDS:
-        raise Invalid(f"at most {MAX_SEARCH_WORDS} words")
-    if words and not any(c.type == "string" for c in columns.all):
-        raise Invalid("this table has no text columns to search")
-    return words
-
-
-def _parse_bbox(value: str | None, columns: Columns) -> BBox:
-    parts = (value or "").split(",")
-    if len(parts) != 4:
-        raise Invalid("must be four numbers: min_x,min_y,max_x,max_y (longitude and latitude)")
-    try:
-        min_x, min_y, max_x, max_y = (convert(part.strip(), "number") for part in parts)
-    except Invalid as exc:
-        raise Invalid(f"must be four numbers: min_x,min_y,max_x,max_y ({exc})") from exc
-    if min_x > max_x or min_y > max_y:
-        raise Invalid("the minimum must not be larger than the maximum")
-    if find_geometry(columns.all) is None:
-        raise Invalid("this table has no GeoJSON column and no latitude and longitude columns")
-    return BBox(min_x, min_y, max_x, max_y)
-
-
-def find_geometry(columns: Sequence[Column]) -> Geometry | None:
-    """The first GeoJSON column, else numeric columns named like latitude and longitude (lat, y, ...)."""
-    for column in columns:
-        if column.type == "geojson":
-            return Geometry(geojson=column.name)
-    numeric = {c.name.casefold(): c.name for c in columns if c.type in NUMERIC_TYPES}
-    latitude = next((numeric[n] for n in LATITUDE_NAMES if n in numeric), None)
-    longitude = next((numeric[n] for n in LONGITUDE_NAMES if n in numeric), None)
-    if latitude and longitude:
-        return Geometry(longitude=longitude, latitude=latitude)
-    return None
-
-
-# --- the keyset cursor ---------------------------------------------------------------------------------
-# base64url(6-byte check + JSON [sort specs, sort values as text, row]). The check catches edited or
-# truncated cursors; a cursor written by hand can do no more than a filter could, since its values are
-# converted to their columns' types and bound as parameters like any other.
-
-
-def encode_after(sort: Sequence[SortKey], values: Sequence[Any], row: int) -> str:
-    """The cursor of the row with these sort values at this position in the file."""
-    payload = orjson.dumps([[key.spec for key in sort], [_cursor_text(v) for v in values], row])
-    return base64.urlsafe_b64encode(_check(payload) + payload).rstrip(b"=").decode("ascii")
-
-
-def decode_after(text: str | None, sort: Sequence[SortKey]) -> After:
-    """The position a cursor stands for; Invalid if it was changed or made for another sort order."""
-    if text is None or len(text) > MAX_CURSOR_LENGTH:
-        raise Invalid("not a cursor of this table")
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        check, payload = raw[:6], raw[6:]
-        if len(check) != 6 or check != _check(payload):
-            raise ValueError("check")
-        specs, values, row = orjson.loads(payload)
-        if not (isinstance(specs, list) and isinstance(values, list) and isinstance(row, int)):
-            raise ValueError("shape")
-    except (ValueError, TypeError) as exc:
-        raise Invalid("not a valid cursor: use the next_cursor of a page as it is") from exc
-    if specs != [key.spec for key in sort] or len(values) != len(sort) or not 0 <= row < INT64:
-        raise Invalid("this cursor belongs to another sort order (_sort)")
-    decoded = []
-    for key, value in zip(sort, values, strict=True):
-        if value is not None and not isinstance(value, str):
-            raise Invalid("not a valid cursor: use the next_cursor of a page as it is")
-        decoded.append(None if value is None else convert(value, key.column.type, stored=True))
-    return After(tuple(decoded), row)
-
-
-def _check(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, digest_size=6, person=b"dt-after").digest()
-
-
-def _cursor_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date | time):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
 
 
 # --- SQL -----------------------------------------------------------------------------------------------
@@ -734,10 +250,14 @@ def export_query(table: Table, request: RowsRequest, *, geometry: bool = False, 
     return select_query(table, request, outputs, limit=request.size)
 
 
-def count_query(table: Table, request: RowsRequest) -> Query:
-    """How many rows the filters, search and bbox pick (not the cursor, offset or size)."""
+def count_query(table: Table, request: RowsRequest, *, limit: int | None = None) -> Query:
+    """How many rows the filters, search and bbox pick (not the cursor, offset or size); with a `limit`,
+    at most `limit + 1` of them."""
     where = where_clause(table, request, paging=False)
-    return Query(f"SELECT count(*) FROM {table.source}{where.sql}", where.params)
+    if limit is None:
+        return Query(f"SELECT count(*) FROM {table.source}{where.sql}", where.params)
+    matches = f"SELECT 1 FROM {table.source}{where.sql} LIMIT ?"
+    return Query(f"SELECT count(*) FROM ({matches})", [*where.params, limit + 1])
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -749,10 +269,16 @@ def read_rows(
     schema: Mapping[str, Any],
     request: RowsRequest,
     *,
+    version: int,
     row_count: int | None = None,
+    count_limit: int | None = None,
 ) -> RowsPage:
-    """One page of rows. `row_count`, the version's number of rows, gives the total of an unfiltered
-    request without counting; `total` is counted only when the request asks for it."""
+    """One page of rows of `version` (whose file is `path`); its next cursor names that version.
+    `row_count`, the version's number of rows, gives the total of an unfiltered request without counting.
+    Otherwise the total is counted when the request asks for it (`_total`), or up to `count_limit`
+    matching rows (None when more match): a count that stops early costs little on a large table."""
+    if request.after is not None and request.after.version != version:
+        raise ValidationFailed({"_after": [f"the cursor belongs to version {request.after.version}"]})
     table = open_table(cursor, path, schema)
     size = request.page_size
     outputs = [table.expression(c.name) for c in request.columns]
@@ -760,13 +286,19 @@ def read_rows(
     query = select_query(table, request, [*outputs, *keys], limit=size + 1)
     fetched = cursor.execute(query.sql, query.params).fetchall()
     page, more, width = fetched[:size], len(fetched) > size, len(outputs)
-    next_cursor = encode_after(request.sort, page[-1][width:-1], page[-1][-1]) if more else None
+    specs = [key.spec for key in request.sort]
+    next_cursor = encode_cursor(specs, page[-1][width:-1], page[-1][-1], version) if more else None
+    known = _known_total(request, row_count, len(page), more=more)
+    if known is None and (request.total or count_limit is not None):
+        limit = None if request.total else count_limit
+        counted = _matching(cursor, table, request, row_count, limit=limit)
+        known = counted if limit is None or counted <= limit else None
     return RowsPage(
         columns=request.columns,
         rows=[row[:width] for row in page],
         next_cursor=next_cursor,
         next_offset=request.offset + size if more else None,
-        total=_total(cursor, table, request, row_count, len(page) if not more else None),
+        total=known,
     )
 
 
@@ -791,26 +323,27 @@ def count_rows(
 
 
 def _matching(
-    cursor: duckdb.DuckDBPyConnection, table: Table, request: RowsRequest, row_count: int | None
-) -> int:
-    """How many rows the filters, search and bbox pick: the version's row count when there are none."""
-    if not request.is_filtered and row_count is not None:
-        return row_count
-    query = count_query(table, request)
-    found = cursor.execute(query.sql, query.params).fetchone()
-    return int(found[0]) if found else 0
-
-
-def _total(
     cursor: duckdb.DuckDBPyConnection,
     table: Table,
     request: RowsRequest,
     row_count: int | None,
-    whole_page: int | None,
-) -> int | None:
-    """The number of matching rows when it is known without a scan, or counted when asked for."""
+    *,
+    limit: int | None = None,
+) -> int:
+    """How many rows the filters, search and bbox pick: the version's row count when there are none.
+    With a `limit`, DuckDB stops counting at `limit + 1`."""
     if not request.is_filtered and row_count is not None:
         return row_count
-    if whole_page is not None and request.after is None and not request.offset:
-        return whole_page  # the first page holds every matching row
-    return _matching(cursor, table, request, row_count) if request.total else None
+    query = count_query(table, request, limit=limit)
+    found = cursor.execute(query.sql, query.params).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _known_total(request: RowsRequest, row_count: int | None, page_rows: int, *, more: bool) -> int | None:
+    """The number of matching rows when it is known without counting: the version's, when nothing is
+    filtered; the rows before and on the page, when it is the last one (reached by offset)."""
+    if not request.is_filtered and row_count is not None:
+        return row_count
+    if not more and request.after is None and (page_rows or not request.offset):
+        return request.offset + page_rows
+    return None

@@ -1,50 +1,39 @@
 """Read an uploaded file into a DuckDB table named `raw`: one column per source column, as text.
 
 Every format ends in the same place, so type inference and validation (infer.py) work the same for all.
-Formats that carry their own types (Parquet, JSON numbers) keep them; see `RawTable.typed`.
+Formats that carry their own types (Parquet, JSON numbers) keep them; see `RawTable.typed`. CSV is read
+here; the other formats have a module each (spreadsheets.py, json_readers.py, parquet.py).
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from datatorget.store.connection import sql_string
 from datatorget.store.headers import clean_headers
+from datatorget.store.json_readers import load_geojson, load_json
+from datatorget.store.parquet import load_parquet
 from datatorget.store.progress import Progress, ProgressCallback, overall, watched
+from datatorget.store.raw import RAW, Limits, RawTable, Reader, check_width, count_rows
 from datatorget.store.report import IngestionFailed, Problem
-from datatorget.store.sniff import SAMPLE_BYTES, Encoding, Format, detect_dialect, detect_encoding
+from datatorget.store.sniff import (
+    SAMPLE_BYTES,
+    Encoding,
+    Format,
+    detect_dialect,
+    detect_encoding,
+    invalid_utf8,
+)
+from datatorget.store.spreadsheets import load_ods, load_xlsx
 
-RAW = "raw"
+__all__ = ["RAW", "READERS", "Limits", "RawTable", "Reader", "check_width", "load_csv", "load_raw"]
+
 MAX_LINE_BYTES = 8 * 1024 * 1024
 TRANSCODE_CHUNK = 4 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_columns: int
-    max_uncompressed_bytes: int
-    work_dir: Path
-
-
-@dataclass
-class RawTable:
-    """The `raw` table a reader made: its column names, any columns already typed, and what was found."""
-
-    columns: list[str]
-    row_count: int
-    typed: dict[str, str] = field(default_factory=dict)  # column name -> DuckDB type, for typed sources
-    problems: list[Problem] = field(default_factory=list)
-    source: dict[str, Any] = field(default_factory=dict)  # what was detected: encoding, delimiter, ...
-    first_line: int = 1  # the line of the file that holds data row 1, for the report
-
-
-Reader = Callable[[duckdb.DuckDBPyConnection, Path, Limits, ProgressCallback], RawTable]
 
 
 def load_raw(
@@ -64,15 +53,6 @@ def load_raw(
     return table
 
 
-def check_width(count: int, limits: Limits) -> None:
-    if count > limits.max_columns:
-        raise IngestionFailed(
-            "too_many_columns",
-            sv=f"Tabellen har {count} kolumner; som mest {limits.max_columns} går att läsa in.",
-            en=f"The table has {count} columns; at most {limits.max_columns} can be read.",
-        )
-
-
 def load_csv(
     cursor: duckdb.DuckDBPyConnection, path: Path, limits: Limits, progress: ProgressCallback
 ) -> RawTable:
@@ -86,8 +66,30 @@ def load_csv(
     except _LateEncodingError as late:
         if encoding != "utf-8" or not sample.isascii():
             raise late.failure from None
-        # The sample was plain ASCII: the first non-ASCII byte came later. A Windows-1252 file, then.
+        damaged_at = _damaged_utf8_line(path)
+        if damaged_at is not None:
+            raise invalid_utf8(damaged_at) from None
+        # The sample was plain ASCII and the first non-ASCII byte came later: a Windows-1252 file.
         return _read_delimited(cursor, path, sample, size, "cp1252", limits, progress)
+
+
+def _damaged_utf8_line(path: Path) -> int | None:
+    """The line of the first invalid byte, if valid UTF-8 letters (å, ä, ö) come before it: then the file is
+    damaged UTF-8, not Windows-1252. Read in chunks, never whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    seen_letters = False
+    with path.open("rb") as file:
+        while chunk := file.read(TRANSCODE_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as invalid:
+                before = chunk[: invalid.start]
+                seen_letters = seen_letters or not before.isascii()
+                return lines + before.count(b"\n") if seen_letters else None
+            seen_letters = seen_letters or not chunk.isascii()
+            lines += chunk.count(b"\n")
+    return None
 
 
 class _LateEncodingError(Exception):
@@ -108,6 +110,14 @@ def _read_delimited(
     if encoding != "utf-8":
         source = _transcode(path, encoding, limits.work_dir / "utf8.csv", progress)
     text = sample.decode(encoding if encoding != "utf-8" else "utf-8-sig", errors="replace")
+    if size > len(sample) and "\n" not in text and "\r" not in text:
+        raise IngestionFailed(
+            "first_line_too_long",
+            sv=f"Filens första rad är längre än {SAMPLE_BYTES // 1024} kB. Ingen tabell har en så lång "
+            "rubrikrad: är filen verkligen en CSV-fil?",
+            en=f"The first line of the file is longer than {SAMPLE_BYTES // 1024} kB. No table has a header row "
+            "that long: is the file really a CSV file?",
+        )
     dialect = detect_dialect(text, whole_file=size <= len(sample))
     check_width(len(dialect.names), limits)
     names, problems = clean_headers(dialect.names)
@@ -120,7 +130,7 @@ def _read_delimited(
     estimated_rows = _estimate_rows(sample, size)
     cursor.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     statement = (
-        f"CREATE OR REPLACE TABLE {RAW} AS SELECT * FROM read_csv('{sql_string(str(source))}', "
+        f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv('{sql_string(str(source))}', "
         f"auto_detect=false, delim='{sql_string(dialect.delimiter)}', quote='\"', escape='\"', "
         f"header=false, skip={skip}, columns={columns}, store_rejects=true, ignore_errors=true, "
         f"max_line_size={MAX_LINE_BYTES}, encoding='utf-8')"
@@ -166,7 +176,7 @@ def _read_delimited(
 
 
 def _transcode(path: Path, encoding: Encoding, target: Path, progress: ProgressCallback) -> Path:
-    """A UTF-8 copy of a Windows-1252 or ISO-8859-1 file, written in chunks (never the whole file at once)."""
+    """A UTF-8 copy of a UTF-16, Windows-1252 or ISO-8859-1 file, written in chunks (never the whole file)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     size = max(path.stat().st_size, 1)
     done = 0
@@ -175,7 +185,14 @@ def _transcode(path: Path, encoding: Encoding, target: Path, progress: ProgressC
         while chunk := source.read(TRANSCODE_CHUNK):
             try:
                 sink.write(decoder.decode(chunk).encode("utf-8"))
-            except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: ISO-8859-1 maps them all
+            except UnicodeDecodeError as invalid:
+                if encoding == "utf-16":
+                    raise IngestionFailed(
+                        "invalid_encoding",
+                        sv="Filen är märkt som UTF-16 men innehåller tecken som inte går att läsa.",
+                        en="The file is marked as UTF-16 but holds characters that cannot be read.",
+                    ) from invalid
+                # a byte Windows-1252 leaves undefined: ISO-8859-1 maps them all
                 return _transcode(path, "latin-1", target, progress)
             done += len(chunk)
             progress(Progress("reading", overall("reading", 0.3 * done / size)))
@@ -189,8 +206,7 @@ def _estimate_rows(sample: bytes, size: int) -> int | None:
 
 
 def _count(cursor: duckdb.DuckDBPyConnection) -> int:
-    row = cursor.execute(f"SELECT count(*) FROM {RAW}").fetchone()
-    return int(row[0]) if row else 0
+    return count_rows(cursor, RAW)
 
 
 REJECTS = {
@@ -226,7 +242,15 @@ def _rejects(cursor: duckdb.DuckDBPyConnection, *, first_line: int) -> list[Prob
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).split("\n")[0][:300]
+    """The first line of a DuckDB error, without the server's file paths it may quote."""
+    return re.sub(r'"/[^"]*"', '"…"', str(exc).split("\n")[0])[:300]
 
 
-READERS: dict[str, Reader] = {"csv": load_csv}
+READERS: dict[Format, Reader] = {
+    "csv": load_csv,
+    "xlsx": load_xlsx,
+    "ods": load_ods,
+    "json": load_json,
+    "geojson": load_geojson,
+    "parquet": load_parquet,
+}

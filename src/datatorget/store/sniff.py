@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from datatorget.store.archives import check_directory
 from datatorget.store.report import IngestionFailed, Problem, Report
 
 Format = Literal["csv", "xlsx", "ods", "json", "geojson", "parquet"]
@@ -39,6 +40,8 @@ def detect_format(path: Path, file_name: str) -> Format:
             sv="Filen är i det gamla Excel-formatet (XLS). Spara den som XLSX eller CSV och ladda upp igen.",
             en="The file is in the old Excel format (XLS). Save it as XLSX or CSV and upload it again.",
         )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "csv"  # Excel's "Unicode text": tab-separated UTF-16
     if _looks_binary(head):
         raise IngestionFailed(
             "binary_file",
@@ -57,10 +60,11 @@ def detect_format(path: Path, file_name: str) -> Format:
 
 
 def _zip_format(path: Path) -> Format:
+    check_directory(path)  # before zipfile lists the entries: millions of them would fill the memory
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+            if "mimetype" in names and _mimetype(archive) == ODS_MIMETYPE:
                 return "ods"
             if "xl/workbook.xml" in names:
                 return "xlsx"
@@ -77,6 +81,13 @@ def _zip_format(path: Path) -> Format:
     )
 
 
+def _mimetype(archive: zipfile.ZipFile) -> bytes:
+    """The start of the `mimetype` entry, which names an OpenDocument file's type. Only the start: the entry
+    could be made to unpack to gigabytes."""
+    with archive.open("mimetype") as entry:
+        return entry.read(len(ODS_MIMETYPE) + 16).strip()
+
+
 def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head:
         return True
@@ -84,7 +95,7 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(1, len(head) // 100)
 
 
-Encoding = Literal["utf-8", "cp1252", "latin-1"]
+Encoding = Literal["utf-8", "utf-16", "cp1252", "latin-1"]
 
 
 def detect_encoding(sample: bytes) -> Encoding:
@@ -94,6 +105,8 @@ def detect_encoding(sample: bytes) -> Encoding:
     A sample that has valid UTF-8 letters (å, ä, ö) before an invalid byte is a damaged UTF-8 file, not a
     Windows-1252 one: refused, with the line, rather than read as garbled text.
     """
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()
     body = sample.removeprefix(codecs.BOM_UTF8)
     try:

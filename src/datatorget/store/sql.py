@@ -1,16 +1,18 @@
 """Read-only SQL over the published tables, for anyone: the sandbox behind `GET /api/v1/sql`.
 
-Two walls stand between a query and the server:
+Three walls stand between a query and the server:
 
 1. The query is checked before it runs (`check_query`): one SELECT, parsed by DuckDB itself, whose syntax
    tree names no table but the published ones and the query's own CTEs, calls no table function but those
    in `TABLE_FUNCTIONS` and none of the functions in `DENIED_FUNCTIONS`.
-2. It runs in a DuckDB of its own (`SqlSandbox`) that holds one view per published table and may open no
+2. It runs in a DuckDB of its own (`open_sandbox`) that holds one view per published table and may open no
    file but theirs: `allowed_paths`, `enable_external_access = false`, no spilling to disk, no Python
    objects as tables, and `lock_configuration = true`, so that no statement can undo any of it.
+3. That DuckDB lives in a child process the operating system limits and the server kills when the query
+   runs too long (store/sql_process.py): the server never runs a query itself.
 
-Time, rows, memory and the size of the result are bounded (`run_sql`). Every refusal is an `SqlRefused`,
-a ValidationFailed on the field `sql` (422).
+Time, rows, memory and the size of the result are bounded (`run_in_sandbox`). Every refusal is an
+`SqlRefused`, a ValidationFailed on the field `sql` (422).
 """
 
 from __future__ import annotations
@@ -71,6 +73,16 @@ class SqlTooLarge(SqlRefused):
     """The query needed more memory than it may use, or its result is too large to send."""
 
 
+def timed_out(timeout_s: float) -> SqlTimeout:
+    """The refusal of a query stopped at the time limit."""
+    return SqlTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
+
+
+def out_of_memory(memory_limit: str) -> SqlTooLarge:
+    """The refusal of a query that needed more memory than `memory_limit`."""
+    return SqlTooLarge(f"the query needs more memory than the {memory_limit} it may use")
+
+
 @dataclass(frozen=True)
 class SqlResult:
     """What a query gave: `types` are DuckDB's, `rows` at most the row limit, `truncated` when cut there."""
@@ -84,10 +96,11 @@ class SqlResult:
 
 @dataclass(frozen=True)
 class SandboxDatabase:
-    """One locked-down DuckDB and the (lower-case) names of the views it holds."""
+    """One locked-down DuckDB, the (lower-case) names of the views it holds, and its memory limit."""
 
     connection: duckdb.DuckDBPyConnection
     tables: tuple[str, ...]
+    memory_limit: str
 
 
 def open_sandbox(settings: Settings, tables: Sequence[PublishedTable]) -> SandboxDatabase:
@@ -116,60 +129,22 @@ def open_sandbox(settings: Settings, tables: Sequence[PublishedTable]) -> Sandbo
         "SET GLOBAL lock_configuration = true",
     ):
         connection.execute(statement)
-    return SandboxDatabase(connection, tuple(sorted(names)))
+    return SandboxDatabase(connection, tuple(sorted(names)), settings.sql_memory_limit)
 
 
-class SqlSandbox:
-    """The process's sandbox DuckDB, built on first use and rebuilt when the published tables change.
+def run_in_sandbox(database: SandboxDatabase, sql: str, *, max_rows: int, timeout_s: float) -> SqlResult:
+    """Check and run one read-only query on `database`, in this process; SqlRefused when it may not run.
 
-    Safe to share between threads: each query runs on a cursor of its own. A database being replaced is
-    not closed: queries still running on a cursor of it finish, and it is freed with the last of them.
+    The SQL process (store/sql_process.py) calls this; the server goes through `SqlProcesses` instead.
+    DuckDB's FatalException and InternalException pass through: the database is unusable after them.
     """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._lock = threading.Lock()
-        self._key: tuple[tuple[str, str], ...] | None = None
-        self._database: SandboxDatabase | None = None
-
-    def database(self, tables: Sequence[PublishedTable]) -> SandboxDatabase:
-        """The database holding exactly these tables, built now if the last one held others."""
-        with self._lock:
-            return self._current(tables)
-
-    def cursor(self, tables: Sequence[PublishedTable]) -> tuple[duckdb.DuckDBPyConnection, tuple[str, ...]]:
-        """A new cursor of the database holding these tables, and the names of those it could read."""
-        with self._lock:
-            database = self._current(tables)
-            return database.connection.cursor(), database.tables
-
-    def _current(self, tables: Sequence[PublishedTable]) -> SandboxDatabase:
-        key = tuple((name, str(path)) for name, path in tables)
-        if self._database is None or key != self._key:
-            self._database = open_sandbox(self.settings, tables)
-            self._key = key
-        return self._database
-
-    def reset(self) -> None:
-        """Forget the database (after DuckDB reported it unusable); the next query builds a new one."""
-        with self._lock:
-            self._database = None
-            self._key = None
-
-
-def run_sql(
-    sandbox: SqlSandbox, sql: str, *, tables: Sequence[PublishedTable], max_rows: int, timeout_s: float
-) -> SqlResult:
-    """Check and run one read-only query over `tables`; SqlRefused (or a subclass) when it may not run."""
     check_text(sql)
-    cursor, readable = sandbox.cursor(tables)
+    cursor = database.connection.cursor()
     try:
-        check_query(cursor, sql, readable)
-        return execute(cursor, sql, max_rows=max_rows, timeout_s=timeout_s,
-                       memory_limit=sandbox.settings.sql_memory_limit)  # fmt: skip
-    except (duckdb.FatalException, duckdb.InternalException):
-        sandbox.reset()
-        raise
+        check_query(cursor, sql, database.tables)
+        return execute(
+            cursor, sql, max_rows=max_rows, timeout_s=timeout_s, memory_limit=database.memory_limit
+        )
     finally:
         cursor.close()
 
@@ -301,9 +276,9 @@ def execute(
         columns, types = list(relation.columns), [str(kind) for kind in relation.types]
         rows = fetch_bounded(presentable(relation), max_rows + 1)
     except duckdb.InterruptException as exc:
-        raise SqlTimeout(f"the query ran longer than {timeout_s:g} s and was stopped") from exc
-    except duckdb.OutOfMemoryException as exc:
-        raise SqlTooLarge(f"the query needs more memory than the {memory_limit} it may use") from exc
+        raise timed_out(timeout_s) from exc
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        raise out_of_memory(memory_limit) from exc
     except (duckdb.FatalException, duckdb.InternalException):
         raise
     except duckdb.Error as exc:

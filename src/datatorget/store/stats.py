@@ -10,6 +10,7 @@ import duckdb
 from datatorget.store.connection import identifier, sql_string
 
 TOP_VALUES = 5
+COLUMNS_PER_QUERY = 50
 EXACT_DISTINCT_UP_TO = 1_000_000  # rows; above that, distinct counts are HyperLogLog estimates
 ORDERED = frozenset({"integer", "number", "date", "datetime", "time", "string"})
 COUNTED = frozenset({"string", "integer", "boolean", "date"})
@@ -29,17 +30,20 @@ def column_stats(
         if counted and counted[0] <= EXACT_DISTINCT_UP_TO
         else "approx_count_distinct({})"
     )
-    parts = []
-    for field in fields:
-        quoted = identifier(field["name"])
-        ordered = field["type"] in ORDERED
-        parts.append(
-            f"count(*) - count({quoted}), {distinct.format(quoted)}, "
-            + (f"min({quoted})::VARCHAR, max({quoted})::VARCHAR" if ordered else "NULL, NULL")
-        )
-    row = cursor.execute(f"SELECT count(*), {', '.join(parts)} FROM {relation}").fetchone()
-    assert row is not None
-    total = int(row[0])
+    total = int(counted[0]) if counted else 0
+    row: list[Any] = [total]
+    for start in range(0, len(fields), COLUMNS_PER_QUERY):  # a wide table in several passes: bounded memory
+        parts = []
+        for field in fields[start : start + COLUMNS_PER_QUERY]:
+            quoted = identifier(field["name"])
+            ordered = field["type"] in ORDERED
+            parts.append(
+                f"count(*) - count({quoted}), {distinct.format(quoted)}, "
+                + (f"min({quoted})::VARCHAR, max({quoted})::VARCHAR" if ordered else "NULL, NULL")
+            )
+        found_row = cursor.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchone()
+        assert found_row is not None
+        row += list(found_row)
     found = []
     for index, field in enumerate(fields):
         nulls, distinct, smallest, largest = row[1 + index * 4 : 5 + index * 4]

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound
@@ -75,3 +75,27 @@ def current_previous(
         return None
     version = find_version(session, table)
     return version_path(tables_dir, version), version.table_schema
+
+
+def version_summaries(session: Session, table_id: uuid.UUID) -> list[TableVersion]:
+    """Every version of a table, newest first, without the large parts (schema, report, statistics): a
+    table updated daily for years has thousands."""
+    return list(
+        session.scalars(
+            select(TableVersion)
+            .where(TableVersion.table_id == table_id)
+            .order_by(TableVersion.number.desc())
+            .options(
+                load_only(
+                    TableVersion.number,
+                    TableVersion.created_at,
+                    TableVersion.row_count,
+                    TableVersion.sha256,
+                    TableVersion.byte_size,
+                    TableVersion.summary,
+                    TableVersion.source,
+                    TableVersion.table_id,
+                )
+            )
+        )
+    )

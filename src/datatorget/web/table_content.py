@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import duckdb
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import object_session
 
 from datatorget.catalog.tables import ReadableVersion
 from datatorget.errors import ValidationFailed
@@ -22,14 +23,10 @@ from datatorget.store.aggregate import (
     parse_facet_request,
 )
 from datatorget.store.export import XLSX_MAX_ROWS
-from datatorget.store.query import (
-    JSON_TYPES,
-    RowsPage,
-    find_geometry,
-    parse_rows_request,
-    read_rows,
-    schema_columns,
-)
+from datatorget.store.models import TableVersion
+from datatorget.store.params import JSON_TYPES, find_geometry, parse_rows_request, schema_columns
+from datatorget.store.query import RowsPage, read_rows
+from datatorget.store.versions import version_summaries
 from datatorget.web.charts import MAX_BARS, MAX_POINTS, ChartPlan, bar_chart, line_chart, plan_chart
 from datatorget.web.formatting import format_number
 from datatorget.web.i18n import Lang, Translator
@@ -47,6 +44,9 @@ PAGE_SIZE = 25
 ROWS_AREA = "rows-area"  # the part of the page htmx swaps when the rows change
 MAX_PAGE_SIZE = 500
 MAP_ROWS = 5000
+# A filtered page counts its matching rows up to this many ("rows 1-25 of 1 234"); beyond, it gives no total
+# ("rows 1-25"): a count that stops early stays fast on a large table, where a full one would scan it all.
+COUNT_LIMIT = 100_000
 # (file ending, extra parameters, the words for it); GeoJSON only for tables with places
 EXPORTS: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...] = (
     ("csv", (), "csv"),
@@ -119,7 +119,8 @@ def page_content(
         "map": _map(api, query, pinned, lang, map_tiles) if geometry else None,
         "downloads": _downloads(api, pinned, geometry is not None, version.row_count, t),
         "filtered_downloads": (
-            _downloads(api, query.export_params(), geometry is not None, page.total or 0, t)
+            # without a total, the version's rows are as many as the filtered ones can be
+            _downloads(api, query.export_params(), geometry is not None, _at_most(page, version.row_count), t)
             if filtered
             else []
         ),
@@ -136,19 +137,32 @@ def _versions(readable: ReadableVersion, page: str, lang: Lang) -> list[dict[str
     current = readable.table.current_version
     return [
         v | {"url": page if v["number"] == current else f"{page}?_version={v['number']}"}
-        for v in versions_view(list(readable.table.versions), readable.version.number, lang)
+        for v in versions_view(_summaries(readable), readable.version.number, lang)
     ]
+
+
+def _summaries(readable: ReadableVersion) -> list[TableVersion]:
+    session = object_session(readable.table)
+    assert session is not None
+    return version_summaries(session, readable.table.distribution_id)
 
 
 def _read(
     duck: duckdb.DuckDBPyConnection, readable: ReadableVersion, query: TableQuery
 ) -> tuple[RowsPage, TableQuery]:
-    """The page of rows the query asks for, read as the data API reads it, with the total counted."""
+    """The page of rows the query asks for, read as the data API reads it, with the total when it is known
+    or counted within COUNT_LIMIT."""
     asked = query if query.get("_size") else query.replaced(add=[("_size", str(PAGE_SIZE))])
-    schema = readable.version.table_schema
-    rows_request = parse_rows_request([*asked.params, ("_total", "true")], schema, max_size=MAX_PAGE_SIZE)
-    page = read_rows(duck, readable.path, schema, rows_request, row_count=readable.version.row_count)
+    version = readable.version
+    rows_request = parse_rows_request(asked.params, version.table_schema, max_size=MAX_PAGE_SIZE)
+    page = read_rows(duck, readable.path, version.table_schema, rows_request, version=version.number,
+                     row_count=version.row_count, count_limit=COUNT_LIMIT)  # fmt: skip
     return page, asked
+
+
+def _at_most(page: RowsPage, row_count: int) -> int:
+    """How many rows match at most: the total when known, else every row of the version."""
+    return page.total if page.total is not None else row_count
 
 
 def _address(base: str, params: list[tuple[str, str]]) -> str:

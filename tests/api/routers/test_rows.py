@@ -72,6 +72,16 @@ def names(body: Any) -> list[str]:
     return [row["namn"] for row in body["rows"]]
 
 
+def publish_version(client: TestClient, table: str, headers: dict[str, str], content: bytes) -> None:
+    response = client.post(
+        f"/api/v1/tables/{table}/versions",
+        files={"file": ("badplatser.csv", content, "text/csv")},
+        headers=headers,
+    )
+    assert response.status_code == 202, response.text
+    run_jobs(client)
+
+
 # --- pages ---------------------------------------------------------------------------------------------
 
 
@@ -134,13 +144,7 @@ def test_search_and_bbox_pick_rows(app_client: TestClient, table: str) -> None:
 def test_an_earlier_version_is_read_with_version_or__version(
     app_client: TestClient, table: str, editor_headers: dict[str, str]
 ) -> None:
-    response = app_client.post(
-        f"/api/v1/tables/{table}/versions",
-        files={"file": ("badplatser.csv", BATHS.replace(b"Sandviken", b"Sandvik"), "text/csv")},
-        headers=editor_headers,
-    )
-    assert response.status_code == 202
-    run_jobs(app_client)
+    publish_version(app_client, table, editor_headers, BATHS.replace(b"Sandviken", b"Sandvik"))
 
     assert names(rows_of(app_client, table, "?_size=1")) == ["Sandvik"]
     assert names(rows_of(app_client, table, "?_size=1&_version=1")) == ["Sandviken"]
@@ -151,6 +155,38 @@ def test_an_earlier_version_is_read_with_version_or__version(
 def test_the_next_page_stays_on_the_version_of_the_first(app_client: TestClient, table: str) -> None:
     next_url = rows_of(app_client, table, "?_size=2")["next"]
     assert ("_version", "1") in parse_qsl(urlsplit(next_url).query)
+
+
+@ONE_BACKEND
+def test_a_cursor_alone_reads_on_in_its_version_after_a_new_one_is_published(
+    app_client: TestClient, table: str, editor_headers: dict[str, str]
+) -> None:
+    cursor = rows_of(app_client, table, "?_size=2")["next_cursor"]
+    # rows before and after the cursor's position: a cursor read in version 2 would skip or repeat rows
+    publish_version(
+        app_client, table, editor_headers, BATHS.replace(b"Ekudden;", b"Nyviken;1;1;1;;\nEkudden;")
+    )
+    assert names(rows_of(app_client, table, "?_size=3")) == ["Sandviken", "Badholmen", "Nyviken"]
+
+    second = rows_of(app_client, table, f"?_size=2&_after={cursor}")
+    third = app_client.get(second["next"]).json()
+
+    assert names(second) + names(third) == ["Ekudden", "Östra stranden", "Norrviken"]
+    assert third["next"] is None
+
+
+@ONE_BACKEND
+def test_a_cursor_with_another_version_than_the_one_asked_for_is_refused(
+    app_client: TestClient, table: str, editor_headers: dict[str, str]
+) -> None:
+    cursor = rows_of(app_client, table, "?_size=2")["next_cursor"]
+    publish_version(app_client, table, editor_headers, BATHS.replace(b"Sandviken", b"Sandvik"))
+
+    response = app_client.get(f"/api/v1/tables/{table}/rows?_after={cursor}&_version=2")
+    assert response.json() == problem(
+        422, "_after: the cursor belongs to version 1", {"_after": ["the cursor belongs to version 1"]}
+    )
+    assert names(rows_of(app_client, table, f"?_after={cursor}&_version=1")) == NAMES[2:]
 
 
 def test_a_draft_table_is_not_found_by_those_who_may_not_see_it(
@@ -334,6 +370,10 @@ HOSTILE: dict[str, tuple[str, str] | tuple[str, str, tuple[str, ...]]] = {
     "an unknown operator on a known column": ("djup__like=3", "djup__like"),
     "an unknown parameter of ours": ("_limit=3", "_limit"),
     "a value of the wrong type": ("öppnar=igår", "öppnar"),
+    "a date that does not exist": ("öppnar=2024-02-30", "öppnar"),
+    "a number that is not a number": ("latitud__gt=nan", "latitud__gt"),
+    "a number beyond a double": ("latitud__lt=1e999", "latitud__lt"),
+    "a whole number just beyond 64 bits": ("djup=9223372036854775808", "djup"),
     "a malformed cursor": ("_after=eyJhIjoxfQ", "_after"),
     "a malformed bbox": ("_bbox=1,2,three,4", "_bbox"),
     "an inverted bbox": ("_bbox=18,60,17,59", "_bbox"),
@@ -361,6 +401,33 @@ def test_bad_input_is_refused_with_a_422_naming_the_parameter_and_changes_nothin
         assert list(body["errors"]) == [parameter], path
         assert response.headers["access-control-allow-origin"] == "*"
     assert rows_of(app_client, table) == before
+
+
+@ONE_BACKEND
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_moment_that_leaves_the_calendar_in_utc_is_refused_with_a_422(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset, moment: str
+) -> None:
+    readings = upload(
+        app_client, editor_headers, b"plats;tid\nA;2024-06-01T08:30:00\nB;2024-06-02T09:00:00\n"
+    )
+    assert rows_of(app_client, readings)["columns"][1] == {"name": "tid", "type": "datetime"}
+
+    response = app_client.get(f"/api/v1/tables/{readings}/rows", params={"tid__gte": moment})
+    message = f"'{moment}' is outside the years 1 to 9999 once moved to UTC"
+    assert response.json() == problem(422, f"tid__gte: {message}", {"tid__gte": [message]})
+
+
+@ONE_BACKEND
+def test_a_moment_at_the_edge_of_the_calendar_that_stays_within_it_in_utc_is_compared(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    readings = upload(
+        app_client, editor_headers, b"plats;tid\nA;2024-06-01T08:30:00\nB;2024-06-02T09:00:00\n"
+    )
+    after = rows_of(app_client, readings, "?tid__gt=0001-01-01T00:00:00-01:00&_cols=plats")
+    before = rows_of(app_client, readings, "?tid__lt=9999-12-31T23:59:59%2B01:00&_cols=plats")
+    assert after["rows"] == before["rows"] == [{"plats": "A"}, {"plats": "B"}]
 
 
 @ONE_BACKEND

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
@@ -22,13 +25,24 @@ ONE_BACKEND = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 CSV = "namn;temperatur;öppnad\nNorrstrand;18,5;2024-06-01\nSjöbaden;19,25;2024-06-15\n".encode()
 TABLES = "the tables are badplatser"
+OUT_OF_MEMORY = "the query needs more memory than the 64MB it may use"
+TIMED_OUT = "the query ran longer than 0.5 s and was stopped"
 Headers = dict[str, str]
+# One scalar evaluation that checks for no interrupt: its SQL process is killed when the time is up.
+IGNORES_INTERRUPT = "SELECT levenshtein(repeat('ab', 50000), repeat('ba', 50000))"
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Limits small enough to reach in a test."""
     return settings.model_copy(update={"sql_timeout_s": 0.5, "sql_max_rows": 3, "sql_memory_limit": "64MB"})
+
+
+def peak_rss_mb() -> int:
+    """The most memory this process, the portal's, has held, in MB."""
+    match = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    assert match is not None
+    return int(match.group(1)) // 1024
 
 
 def upload(client: TestClient, headers: Headers, dataset: str, content: bytes = CSV) -> str:
@@ -160,19 +174,65 @@ def test_a_query_past_the_time_limit_is_stopped_and_refused(app_client: TestClie
     response = sql(
         app_client, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
     )
-    assert (response.status_code, response.json()) == (
-        422,
-        refused("the query ran longer than 0.5 s and was stopped"),
-    )
+    assert (response.status_code, response.json()) == (422, refused(TIMED_OUT))
 
 
 @ONE_BACKEND
 def test_a_query_needing_more_memory_than_allowed_is_refused(app_client: TestClient, table: str) -> None:
     response = sql(app_client, "SELECT list(range) FROM range(100000000)")
-    assert (response.status_code, response.json()) == (
-        422,
-        refused("the query needs more memory than the 64MB it may use"),
+    assert (response.status_code, response.json()) == (422, refused(OUT_OF_MEMORY))
+
+
+@ONE_BACKEND
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT len(range(400000000))",
+        "SELECT length(lpad('x', 1500000000, 'y'))",
+        "SELECT length(repeat('x', 1500000000))",
+    ],
+)
+def test_a_huge_scalar_is_refused_within_seconds_and_the_portal_stays_up(
+    app_client: TestClient, table: str, query: str
+) -> None:
+    assert sql(app_client, "SELECT 1").status_code == 200
+    before = peak_rss_mb()
+    started = time.monotonic()
+    response = sql(app_client, query)
+    assert time.monotonic() - started < 3
+    # which limit stops lpad first, time or memory, depends on the machine
+    assert (response.status_code, response.json()) in (
+        (422, refused(OUT_OF_MEMORY)),
+        (422, refused(TIMED_OUT)),
     )
+    assert peak_rss_mb() - before < 50
+    assert sql(app_client, "SELECT count(*) FROM badplatser").json()["rows"] == [[2]]
+
+
+@ONE_BACKEND
+@pytest.mark.parametrize("path", ["/api/v1/sql", "/api/v1/sql.csv"])
+def test_when_the_sql_process_stays_busy_the_answer_is_503_with_retry_after(
+    app_client: TestClient, table: str, path: str
+) -> None:
+    assert sql(app_client, "SELECT 1").status_code == 200
+    stopped: list[Any] = []
+    busy = threading.Thread(target=lambda: stopped.append(sql(app_client, IGNORES_INTERRUPT)))
+    busy.start()
+    time.sleep(0.2)
+    response = app_client.get(path, params={"sql": "SELECT 1"})
+    busy.join()
+    assert stopped[0].json() == refused(TIMED_OUT)
+    assert response.status_code == 503
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "the SQL service is busy; try again",
+        "errors": {},
+    }
+    assert (response.headers["retry-after"], response.headers["access-control-allow-origin"]) == ("1", "*")
+    assert response.headers["content-type"] == "application/problem+json"
+    assert sql(app_client, "SELECT 1").status_code == 200
 
 
 @pytest.mark.parametrize("state", ["draft", "private"])

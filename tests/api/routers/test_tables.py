@@ -82,9 +82,8 @@ def test_a_file_that_cannot_be_a_table_fails_its_job_in_plain_language(
 ) -> None:
     created = upload(app_client, editor_headers, content=bytes(range(256)) * 10, name="data.csv")
     run_jobs(app_client)
-    job = app_client.get(
-        f"/api/v1/jobs/{created['job']}", headers={"Accept-Language": "sv-SE,sv;q=0.9"}
-    ).json()
+    headers = editor_headers | {"Accept-Language": "sv-SE,sv;q=0.9"}
+    job = app_client.get(f"/api/v1/jobs/{created['job']}", headers=headers).json()
     assert job["status"] == "failed"
     assert job["error_code"] == "binary_file"
     assert job["error"].startswith("Filen innehåller binära data")
@@ -152,7 +151,7 @@ def test_a_refused_file_leaves_the_published_version_as_it_was(
     )
     job = new_version(app_client, editor_headers, table, bad_rows)
     run_jobs(app_client)
-    failed = app_client.get(f"/api/v1/jobs/{job['id']}").json()
+    failed = app_client.get(f"/api/v1/jobs/{job['id']}", headers=editor_headers).json()
     assert (failed["status"], failed["error_code"]) == ("failed", "invalid_values")
     assert failed["report"]["counts"] == {"type_error": 2}
     body = app_client.get(f"/api/v1/tables/{table}").json()
@@ -284,3 +283,27 @@ def test_a_new_version_without_a_file_is_refused(
     response = app_client.post(f"/api/v1/tables/{table}/versions", headers=editor_headers, json={})
     assert response.status_code == 422
     assert "file" in response.json()["errors"]
+
+
+def test_the_report_of_a_refused_file_is_shown_to_its_publishers_only(
+    app_client: TestClient, editor_headers: Headers, badplatser: Dataset
+) -> None:
+    table = upload(app_client, editor_headers)["id"]
+    run_jobs(app_client)
+    app_client.patch(f"/api/v1/tables/{table}", headers=editor_headers, json={"on_error": "refuse"})
+    secret = CSV + b"".join(f"Plats {i};1{i},5;2024-06-01\n".encode() for i in range(50)) + b"Anna;hemlig;x\n"
+    job = new_version(app_client, editor_headers, table, secret)["id"]
+    run_jobs(app_client)
+    public = app_client.get(f"/api/v1/jobs/{job}").json()
+    assert (public["status"], public["error_code"], public["report"]) == ("failed", "invalid_values", None)
+    assert "hemlig" not in app_client.get(f"/api/v1/jobs/{job}").text
+    assert app_client.get(f"/api/v1/tables/{table}").json()["latest_job"] is None
+    assert "hemlig" in app_client.get(f"/api/v1/jobs/{job}", headers=editor_headers).text
+
+
+def test_an_anonymous_new_version_is_refused_before_the_file_is_read(
+    app_client: TestClient, editor_headers: Headers, badplatser: Dataset
+) -> None:
+    table = upload(app_client, editor_headers)["id"]
+    response = app_client.post(f"/api/v1/tables/{table}/versions", files={"file": ("x.csv", CSV, "text/csv")})
+    assert response.status_code == 401

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from datatorget.catalog.models import Distribution
-from datatorget.catalog.permissions import can_see
+from datatorget.catalog.permissions import can_edit_organization_data, can_see
 from datatorget.deps import ApiViewer, SessionDep, SettingsDep
 from datatorget.errors import NotFound
 from datatorget.jobs.models import Job
@@ -52,10 +52,24 @@ def prefers_swedish(request: Request) -> bool:
     return accepted.startswith("sv") or (accepted.find("sv") != -1 and accepted.find("en") == -1)
 
 
-def job_out(job: Job, *, base_url: str, swedish: bool) -> JobOut:
+def job_out(job: Job, *, base_url: str, swedish: bool, publisher: bool = True) -> JobOut:
+    """The job as the API shows it. Only the publisher sees why it failed and the report: a refused file
+    was never published, and its report quotes its cells."""
     error = job.error or None
     result = dict(job.result) if job.result else None
     report = (result or {}).pop("report", None) if result else None
+    if not publisher:
+        result = {"version": result["version"]} if result and "version" in result else None
+        report = None
+        error = (
+            {
+                "code": error["code"],
+                "sv": "Filen gick inte att läsa in.",
+                "en": "The file could not be read in.",
+            }
+            if error
+            else None
+        )
     return JobOut(
         id=job.id,
         kind=job.kind,
@@ -85,4 +99,5 @@ def read_job(
     distribution = session.get(Distribution, job.distribution_id) if job.distribution_id else None
     if distribution is None or not can_see(viewer, distribution.dataset):
         raise NotFound(f"no job '{job_id}'")
-    return job_out(job, base_url=settings.base_url, swedish=prefers_swedish(request))
+    publisher = can_edit_organization_data(viewer, distribution.dataset.organization_id)
+    return job_out(job, base_url=settings.base_url, swedish=prefers_swedish(request), publisher=publisher)

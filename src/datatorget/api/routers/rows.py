@@ -1,7 +1,8 @@
 """The rows of a table: pages as JSON, downloads in six formats, group-by aggregates and facet counts.
 
 Each route reads the query string as a list of pairs, finds the table version the caller may read, and
-hands both to the store (store/query.py, export.py, aggregate.py), which the HTML table page calls too.
+hands both to the store (store/params.py, query.py, export.py, aggregate.py), which the HTML table page
+calls too.
 Every answer, errors included, carries `Access-Control-Allow-Origin: *`: open data may be read by any site.
 """
 
@@ -31,6 +32,7 @@ from datatorget.store.aggregate import (
     parse_aggregate_request,
     parse_facet_request,
 )
+from datatorget.store.cursor import cursor_version
 from datatorget.store.export import (
     check_xlsx_size,
     csv_stream,
@@ -46,16 +48,15 @@ from datatorget.store.export import (
     write_parquet,
     write_xlsx,
 )
-from datatorget.store.query import (
+from datatorget.store.params import (
     EXPORT_PARAMETERS,
     FILTER_PARAMETERS,
     PAGE_PARAMETERS,
-    RowsPage,
     RowsRequest,
     parse_rows_request,
-    read_rows,
     requested_version,
 )
+from datatorget.store.query import RowsPage, read_rows
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 
@@ -90,7 +91,7 @@ class TableFile:
     id: uuid.UUID
     sql_name: str
     version: int
-    pinned: bool  # the request named the version
+    pinned: bool  # the request named the version, or its cursor did
     row_count: int
     schema: dict[str, Any]
     path: Path
@@ -112,10 +113,11 @@ def query_pairs(request: Request) -> list[tuple[str, str]]:
 def table_file(
     table_id: uuid.UUID, request: Request, session: SessionDep, viewer: ReaderViewer, settings: SettingsDep
 ) -> TableFile:
-    """The version the caller asked for (`_version`, or `version` when no column has that name) if they
-    may see it; 404 otherwise."""
+    """The version the caller asked for (`_version`, or `version` when no column has that name; else the
+    one its cursor was made in) if they may see it; 404 otherwise. A cursor and a `_version` that differ
+    are refused when the request is parsed."""
     params = query_pairs(request)
-    asked = requested_version(params, None)
+    asked = requested_version(params, None) or cursor_version(params)
     found = readable_version(session, table_id, viewer, tables_dir=settings.tables_dir, version=asked)
     if asked is None and (alias := requested_version(params, found.version.table_schema)) is not None:
         asked = alias
@@ -161,7 +163,7 @@ PARAMETER_HELP = {
     "_sort": "Columns to sort by, comma-separated; `-column` for descending. Empty cells last.",
     "_cols": "The columns to give, comma-separated, in this order.",
     "_size": "Rows per page: 100 unless given, at most 10000. In downloads: all rows unless given.",
-    "_after": "A page's `next_cursor`: the rows after it.",
+    "_after": "A page's `next_cursor`: the rows after it, in the version of that page.",
     "_offset": "Skip this many rows (instead of `_after`).",
     "_shape": "`objects` (default) or `arrays`.",
     "_bbox": "min_x,min_y,max_x,max_y: rows whose geometry (GeoJSON column, or longitude/latitude) is within.",
@@ -203,7 +205,9 @@ def next_url(base_url: str, table: TableFile, page: RowsPage) -> str | None:
 )
 def rows_page(table: TableDep, duck: DuckDep, settings: SettingsDep) -> Response:
     request = parse_rows_request(table.params, table.schema)
-    page = read_rows(duck, table.path, table.schema, request, row_count=table.row_count)
+    page = read_rows(
+        duck, table.path, table.schema, request, version=table.version, row_count=table.row_count
+    )
     body = page_body(page, shape=request.shape, next_url=next_url(settings.base_url, table, page))
     return Response(body, media_type="application/json")
 

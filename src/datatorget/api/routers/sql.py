@@ -1,7 +1,8 @@
 """Read-only SQL over the published tables: `GET /sql` answers JSON, `GET /sql.csv` CSV.
 
-Each published table is a view named by its `sql_name`; the sandbox and its limits are in store/sql.py.
-Every refusal is a 422 with the reason under `errors.sql`. Answers, errors included, carry
+Each published table is a view named by its `sql_name`; the sandbox and its limits are in store/sql.py, the
+processes it runs in in store/sql_process.py. Every refusal is a 422 with the reason under `errors.sql`; when
+every SQL process stays busy, a 503 with `Retry-After`. Answers, errors included, carry
 `Access-Control-Allow-Origin: *` (the data API's `DataRoute`), so any site may query the portal.
 """
 
@@ -19,15 +20,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from datatorget.api.errors import problem
 from datatorget.api.routers.rows import DataRoute
 from datatorget.catalog.tables import published_tables
 from datatorget.deps import SessionDep, SettingsDep
 from datatorget.store.export import json_bytes, neutralise
-from datatorget.store.sql import SqlResult, SqlSandbox, run_sql
+from datatorget.store.sql import SqlResult
+from datatorget.store.sql_process import SqlBusy, SqlProcesses
 
 router = APIRouter(tags=["sql"], route_class=DataRoute)
 
-SANDBOX_LOCK = threading.Lock()
+PROCESSES_LOCK = threading.Lock()
 CSV_BATCH = 1_000
 
 SqlText = Annotated[
@@ -53,41 +56,54 @@ class SqlOut(BaseModel):
     elapsed_ms: float
 
 
-def sql_sandbox(request: Request, settings: SettingsDep) -> SqlSandbox:
-    """The app's SQL sandbox, made on first use and kept on the app's state for every later request."""
+def sql_processes(request: Request, settings: SettingsDep) -> SqlProcesses:
+    """The app's SQL processes, made on first use and kept on the app's state (`sql_processes`) for every
+    later request; the app's shutdown may `close()` them, and they end with the server in any case."""
     state = request.app.state
-    with SANDBOX_LOCK:
-        sandbox: SqlSandbox | None = getattr(state, "sql_sandbox", None)
-        if sandbox is None:
-            sandbox = SqlSandbox(settings)
-            state.sql_sandbox = sandbox
-    return sandbox
+    with PROCESSES_LOCK:
+        processes: SqlProcesses | None = getattr(state, "sql_processes", None)
+        if processes is None:
+            processes = SqlProcesses(settings)
+            state.sql_processes = processes
+    return processes
 
 
-SandboxDep = Annotated[SqlSandbox, Depends(sql_sandbox)]
+ProcessesDep = Annotated[SqlProcesses, Depends(sql_processes)]
 
 
-def query_result(sql: str, session: SessionDep, settings: SettingsDep, sandbox: SandboxDep) -> SqlResult:
+def query_result(sql: str, session: SessionDep, settings: SettingsDep, processes: ProcessesDep) -> SqlResult:
     """Run `sql` over the current version of every table in a published dataset."""
     tables = published_tables(session, settings.tables_dir)
-    return run_sql(sandbox, sql, tables=tables, max_rows=settings.sql_max_rows,
-                   timeout_s=settings.sql_timeout_s)  # fmt: skip
+    return processes.run(sql, tables=tables, max_rows=settings.sql_max_rows, timeout_s=settings.sql_timeout_s)
+
+
+def busy(exc: SqlBusy) -> Response:
+    """The 503 answer when no SQL process was free in time, saying when to try again."""
+    response = problem(exc.status, str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 @router.get(
     "/sql",
     summary="Run a read-only SQL query over the published tables (JSON)",
     response_model=SqlOut,
-    responses={422: {"description": "Not one SELECT over the published tables, or over a limit"}},
+    responses={
+        422: {"description": "Not one SELECT over the published tables, or over a limit"},
+        503: {"description": "Every SQL process stayed busy; try again after `Retry-After` seconds"},
+    },
 )
 def sql_json(
     session: SessionDep,
     settings: SettingsDep,
-    sandbox: SandboxDep,
+    processes: ProcessesDep,
     sql: SqlText = "",
     shape: Annotated[Literal["arrays", "objects"], Query(alias="_shape")] = "arrays",
 ) -> Response:
-    result = query_result(sql, session, settings, sandbox)
+    try:
+        result = query_result(sql, session, settings, processes)
+    except SqlBusy as exc:
+        return busy(exc)
     return Response(json_body(result, shape), media_type="application/json")
 
 
@@ -95,10 +111,18 @@ def sql_json(
     "/sql.csv",
     summary="Run a read-only SQL query over the published tables (CSV)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "The `X-Truncated` header says if cut"}},
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "The `X-Truncated` header says if cut"},
+        503: {"description": "Every SQL process stayed busy; try again after `Retry-After` seconds"},
+    },
 )
-def sql_csv(session: SessionDep, settings: SettingsDep, sandbox: SandboxDep, sql: SqlText = "") -> Response:
-    result = query_result(sql, session, settings, sandbox)
+def sql_csv(
+    session: SessionDep, settings: SettingsDep, processes: ProcessesDep, sql: SqlText = ""
+) -> Response:
+    try:
+        result = query_result(sql, session, settings, processes)
+    except SqlBusy as exc:
+        return busy(exc)
     headers = {"X-Truncated": str(result.truncated).lower(), "Access-Control-Expose-Headers": "X-Truncated"}
     return StreamingResponse(csv_chunks(result), media_type="text/csv; charset=utf-8", headers=headers)
 

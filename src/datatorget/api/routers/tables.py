@@ -12,11 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from datatorget.api.routers.jobs import JobOut, job_out, prefers_swedish
+from datatorget.catalog.permissions import can_edit_organization_data, require_edit
 from datatorget.catalog.tables import get_table, readable_version, update_table_settings
 from datatorget.deps import ApiViewer, SessionDep, SettingsDep
 from datatorget.errors import ValidationFailed
 from datatorget.jobs.ingestion import latest_job, reingest, upload_new_version
 from datatorget.store.models import TableVersion
+from datatorget.store.versions import version_summaries
 
 router = APIRouter(tags=["tables"])
 
@@ -56,7 +58,9 @@ class TableOut(BaseModel):
     versions: list[VersionOut]
     settings: TableSettingsOut
     links: dict[str, str]
-    latest_job: JobOut | None = None
+    latest_job: JobOut | None = Field(
+        None, description="The newest ingestion job; for the organisation's publishers only."
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -104,7 +108,8 @@ def read_table(
     table, current = found.table, found.version
     base = f"{settings.base_url}/api/v1/tables/{table_id}"
     suffix = f"?_version={current.number}" if version is not None else ""
-    job = latest_job(session, table_id)
+    publisher = can_edit_organization_data(viewer, found.distribution.dataset.organization_id)
+    job = latest_job(session, table_id) if publisher else None
     return TableOut(
         id=table.distribution_id,
         sql_name=table.sql_name,
@@ -115,7 +120,7 @@ def read_table(
         schema_=current.table_schema,
         stats=current.stats,
         report=current.report,
-        versions=[version_out(v) for v in reversed(table.versions)],
+        versions=[version_out(v) for v in version_summaries(session, table.distribution_id)],
         settings=TableSettingsOut(
             on_error=table.on_error, primary_key=table.primary_key, overrides=table.overrides
         ),
@@ -163,13 +168,14 @@ def ingest_again(
 async def new_version(
     table_id: uuid.UUID, request: Request, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> JobOut:
+    distribution, _table = get_table(session, table_id, viewer)
+    require_edit(viewer, distribution.dataset.organization_id)  # before a byte of the body is read
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ValidationFailed({"file": ["send the file as multipart/form-data in a field named 'file'"]})
     async with request.form(max_files=1, max_fields=5) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationFailed({"file": ["send the file in a multipart field named 'file'"]})
-        get_table(session, table_id, viewer)
         job = await run_in_threadpool(
             upload_new_version, session, table_id, upload.file, upload.filename, viewer, settings=settings
         )

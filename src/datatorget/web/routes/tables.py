@@ -22,7 +22,7 @@ from datatorget.deps import DuckDep, SessionDep, SettingsDep, WebViewer
 from datatorget.errors import NotFound, ValidationFailed
 from datatorget.jobs.ingestion import latest_job, reingest, upload_new_version
 from datatorget.store.models import DataTable
-from datatorget.store.query import requested_version
+from datatorget.store.params import requested_version
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import ErrorSummaryItem, FieldErrors, service_messages
 from datatorget.web.formatting import Localized, localized
