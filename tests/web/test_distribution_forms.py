@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Distribution, User
 from datatorget.config import Settings
+from datatorget.jobs.models import Job
 from tests.jobs import run_jobs
 from tests.web.pages import Pages, field_error, h1_of, text_of
 
@@ -175,3 +176,31 @@ def test_the_forms_have_labels_hints_and_a_file_field(
     assert 'enctype="multipart/form-data"' in html
     assert '<label for="upload-file">Fil <span class="required">(obligatoriskt)</span></label>' in html
     assert '<label for="link-access_url">' in html
+
+
+def test_a_link_to_a_table_file_can_be_read_in_and_leads_to_the_table_page(
+    app_client: TestClient, pages: Pages, editor: User, session: Session
+) -> None:
+    pages.log_in(editor)
+
+    response = pages.submit(FORM, {"kind": "link", "access_url": "https://data.sjovik.example/bad.csv",
+                                   "title_sv": "Badplatser", "ingest": "ja"})  # fmt: skip
+
+    assert response.status_code == 303
+    assert "/tabeller/" in response.headers["location"]
+    queued = session.scalars(select(Job)).one()
+    assert (queued.kind, queued.params["source"], queued.status) == ("ingest", "url", "queued")
+
+
+def test_only_a_link_to_a_table_file_can_be_read_in(
+    app_client: TestClient, pages: Pages, editor: User, session: Session
+) -> None:
+    pages.log_in(editor)
+    before = distribution_count(session)
+
+    response = pages.submit(FORM, {"kind": "link", "access_url": "https://karta.sjovik.example/",
+                                   "title_sv": "Karta", "ingest": "ja"})  # fmt: skip
+
+    assert response.status_code == 422
+    assert "Bara en länk till en tabellfil" in field_error(response.text, "link-ingest")
+    assert distribution_count(session) == before

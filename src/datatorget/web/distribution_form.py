@@ -16,7 +16,7 @@ FormValues = dict[str, str]
 TEXT_FIELDS = ("title_sv", "title_en", "description_sv", "description_en", "format", "license")
 FIELDS: dict[Kind, tuple[str, ...]] = {
     "upload": ("file", *TEXT_FIELDS),
-    "link": ("access_url", "download_url", *TEXT_FIELDS),
+    "link": ("access_url", "download_url", "ingest", *TEXT_FIELDS),
 }
 
 

@@ -56,6 +56,7 @@ _BY_MESSAGE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"not a valid email", "error.email"),
         (r"scripts and HTML", "error.script_not_allowed"),
         (r"larger than the limit", "error.too_large"),
+        (r"only a link to a table file", "error.not_a_table_link"),
     )
 )
 

@@ -86,7 +86,15 @@ def add_distribution(
     t = Translator(lang)
     try:
         if kind == "link":
-            distributions.add_link(session, slug, DistributionLinkIn.model_validate(link_input(values)), user)
+            linked = distributions.add_link(
+                session, slug, DistributionLinkIn.model_validate(link_input(values)), user
+            )
+            if values["ingest"]:
+                if not is_tabular(linked):
+                    raise ValidationFailed({"ingest": ["only a link to a table file can be read in"]})
+                start_ingestion(session, linked, user, source="url")
+                target = url("table", lang, slug=dataset.slug, table_id=str(linked.id)) + "#ingestion"
+                return RedirectResponse(target, status_code=303)
         else:
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
