@@ -413,3 +413,24 @@ def test_format_detection_reads_only_the_start_of_a_huge_mimetype_entry(tmp_path
         tracemalloc.stop()
     assert refused.value.code == "zip_not_spreadsheet"
     assert peak < 8 * 1024 * 1024
+
+
+def test_sum_and_source_rows_under_the_table_are_skipped_and_noted(
+    ingest: Ingest, duck: duckdb.DuckDBPyConnection
+) -> None:
+    rows: Rows = [*BADPLATSER, [], ["Summa", None, None, 13579], ["Källa: Miljöförvaltningen"]]
+    built = ingest(xlsx(("Badplatser", rows)), "badplatser.xlsx")
+    assert built.row_count == 3
+    assert built.report["counts"] == {"footer_rows_skipped": 1, "title_rows_skipped": 1}
+    assert built.report["valid"] is True
+
+
+def test_a_sparse_row_followed_by_more_data_is_kept(ingest: Ingest) -> None:
+    rows: Rows = [
+        *BADPLATSER,
+        [],
+        ["Viken"],
+        ["Ön", "0183", 17.0, 10, dt.date(2024, 7, 2), at(2024, 7, 2), True],
+    ]
+    built = ingest(xlsx(("Badplatser", rows)), "badplatser.xlsx")
+    assert built.row_count == 5

@@ -53,7 +53,7 @@ class Report:
 
 
 # Codes that describe what was done to the upload rather than data that was lost.
-WARNINGS = frozenset({"renamed_column", "title_rows_skipped"})
+WARNINGS = frozenset({"renamed_column", "title_rows_skipped", "footer_rows_skipped"})
 
 
 class IngestionFailed(DatatorgetError):

@@ -25,6 +25,7 @@ from datatorget.store.raw import RAW, Limits, RawTable, check_width, count_rows,
 from datatorget.store.report import IngestionFailed, Problem
 
 EXCEL_MAX_ROWS = 1_048_576
+MAX_FOOTER_ROWS = 10  # at most this many sparse rows under a table are taken for its footer
 HEADER_SCAN_ROWS = 20  # title rows above the header are looked for among the first non-empty rows
 PROGRESS_EVERY = 10_000
 MAX_ROW_BYTES = 16 * 1024 * 1024  # a row of the CSV files; DuckDB reads them in buffers of twice that
@@ -148,12 +149,17 @@ def load_sheet(
     extent = _Extent()
     extent.add(header_texts)
     with _Segments(limits.work_dir, width=max(extent.right, 1)) as segments:
-        _stream(chain(data, sheet.rest), extent, segments, limits, progress, sheet.estimated_rows)
+        footers = _stream(
+            chain(data, sheet.rest), extent, segments, limits, progress, sheet.estimated_rows,
+            header_width=len(header_texts),
+            after_line=header_line if header else header_line - 1,
+        )  # fmt: skip
     width = max(extent.right, 1)
     left = min(extent.left, width - 1)
     names, problems = _names(header_texts, left, width, limits) if header else (_numbered(width - left), [])
     _create_raw(cursor, names, left, width, segments.files, progress)
     problems += _titles_skipped([row for _, row in sheet.head[:at]])
+    problems += _footers_skipped(footers)
     row_count = count_rows(cursor)
     progress(Progress("reading", overall("reading", 1.0), row_count))
     return RawTable(
@@ -172,19 +178,53 @@ def _stream(
     limits: Limits,
     progress: ProgressCallback,
     estimated_rows: int | None,
-) -> None:
+    *,
+    header_width: int,
+    after_line: int,
+) -> list[list[str]]:
     """Write every data row as text to the CSV files, noting how far the table reaches (refused as soon as
-    it is wider than allowed)."""
+    it is wider than allowed). Sparse rows after an empty row at the end of the sheet ("Summa", "Källa: SCB")
+    are footers, not data: they are held back while they may be, and given back."""
+    held: list[list[str]] = []
+    previous = after_line
     for line, row in rows:
         texts = _trimmed([cell_text(value) for value in row])
-        if len(texts) > extent.right:
-            extent.add(texts)
-            check_width(extent.right - extent.left, limits)
-        else:
-            extent.add(texts)
-        segments.write(texts)
+        sparse = header_width >= 2 and sum(1 for text in texts if text) < (header_width + 1) // 2
+        if sparse and (held or line > previous + 1) and len(held) < MAX_FOOTER_ROWS:
+            held.append(texts)
+            previous = line
+            continue
+        for kept in held:  # data came after them: they were data
+            _write(kept, extent, segments, limits)
+        held = []
+        _write(texts, extent, segments, limits)
+        previous = line
         if segments.rows % PROGRESS_EVERY == 0:
             _report_rows(progress, segments.rows, line, estimated_rows)
+    return held
+
+
+def _write(texts: list[str], extent: _Extent, segments: _Segments, limits: Limits) -> None:
+    if len(texts) > extent.right:
+        extent.add(texts)
+        check_width(extent.right - extent.left, limits)
+    else:
+        extent.add(texts)
+    segments.write(texts)
+
+
+def _footers_skipped(footers: list[list[str]]) -> list[Problem]:
+    if not footers:
+        return []
+    text = " / ".join(" ".join(cell for cell in row if cell) for row in footers)[:200]
+    return [
+        Problem(
+            "footer_rows_skipped",
+            sv=f"Raderna under tabellen hoppades över: {text}",
+            en=f"The rows below the table were skipped: {text}",
+            value=text,
+        )
+    ]
 
 
 def _names(header: list[str], left: int, width: int, limits: Limits) -> tuple[list[str], list[Problem]]:
