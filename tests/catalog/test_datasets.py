@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datatorget.catalog import datasets
+from datatorget.catalog.datasets import slug_from_title
 from datatorget.catalog.models import DatasetKeyword, DatasetTheme
 from datatorget.catalog.schemas import DatasetIn, DatasetPatch
 from datatorget.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
@@ -17,6 +18,10 @@ from tests.catalog.factories import Catalog
 
 def test_a_slug_is_made_from_the_swedish_title(catalog: Catalog) -> None:
     assert catalog.dataset("Återvinningsstationer i Sjövik").slug == "atervinningsstationer-i-sjovik"
+
+
+def test_dashes_and_punctuation_in_a_title_separate_the_words_of_its_slug() -> None:
+    assert slug_from_title("Utbetalningar 2020–2024 (kr/år)") == "utbetalningar-2020-2024-kr-ar"
 
 
 def test_a_made_slug_that_is_taken_gets_a_number(catalog: Catalog) -> None:

@@ -45,7 +45,9 @@ def get_dataset(session: Session, ref: str, viewer: Viewer) -> Dataset:
 
 
 def slug_from_title(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title.casefold()).encode("ascii", "ignore").decode()
+    # Separators first (an en dash in "2020–2024" is no letter and would vanish in the ASCII folding)
+    words = re.sub(r"[\W_]+", " ", title.casefold())
+    ascii_title = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:80].strip("-") or "dataset"
 
 
