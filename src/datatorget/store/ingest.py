@@ -111,7 +111,7 @@ def build_version(
         )
         with watched(cursor, progress, "writing", estimated_rows=raw.row_count):
             cursor.execute(
-                f"COPY (SELECT {selects} FROM {RAW} ORDER BY rowid) TO '{sql_string(str(target))}' "
+                f"COPY (SELECT {selects} FROM {RAW}) TO '{sql_string(str(target))}' "
                 f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_row_group_size(len(raw.columns))})"
             )
         _validate(cursor, raw, kinds, target, report)
