@@ -164,7 +164,7 @@ def cast_expression(column: str, kind: ColumnType) -> str:
     quoted = identifier(column)
     value = f"trim({quoted})"
     if kind.type in ("string", "object", "array"):
-        return f"CASE WHEN trim({quoted}) = '' THEN NULL ELSE {quoted} END"
+        return quoted  # as it was; the readers already give an empty cell as NULL
     if kind.type == "geojson":
         return f"CASE WHEN json_valid({value}) THEN {value} END"
     if kind.type in ("integer", "number", "date", "datetime", "time"):
