@@ -39,9 +39,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-## The performance benchmark (see bench/README.md)
+## The performance benchmarks (see bench/README.md): search, then the data store (about 25 minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
