@@ -39,7 +39,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-## The performance benchmarks (see bench/README.md): search, then the data store (about 25 minutes)
+## The performance benchmarks (see bench/README.md): search, then the data store (15–20 minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/store.py
