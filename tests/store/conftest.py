@@ -11,7 +11,7 @@ import pytest
 from datatorget.config import Settings
 from datatorget.store.connection import connect
 from datatorget.store.ingest import BuiltVersion, TableSettings, build_version
-from datatorget.store.readers import Limits
+from datatorget.store.raw import Limits
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from datatorget.config import Settings
 from datatorget.store.connection import connect
 from datatorget.store.ingest import TableSettings, build_version
-from datatorget.store.readers import Limits
+from datatorget.store.raw import Limits
 from datatorget.store.report import IngestionFailed
 from tests.store.conftest import Ingest
 from tests.store.helpers import rows_of, types_of

@@ -18,7 +18,8 @@ import xlsxwriter  # type: ignore[import-untyped]
 from datatorget.config import Settings
 from datatorget.store.ingest import TableSettings, build_version
 from datatorget.store.progress import Progress
-from datatorget.store.readers import Limits, load_raw
+from datatorget.store.raw import Limits
+from datatorget.store.readers import load_raw
 from datatorget.store.report import IngestionFailed
 from datatorget.store.sheets import cell_text
 from datatorget.store.sniff import detect_format

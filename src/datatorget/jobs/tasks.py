@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -15,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from datatorget.catalog.files import file_path, on_rollback, remove_after_commit
+from datatorget.catalog.files import file_path, remove_after_commit, store_stream
 from datatorget.catalog.models import Distribution
 from datatorget.catalog.tables import ensure_table
 from datatorget.config import Settings
@@ -27,7 +25,7 @@ from datatorget.store.fetch import fetch_to_file
 from datatorget.store.ingest import build_version
 from datatorget.store.models import DataTable
 from datatorget.store.progress import Progress
-from datatorget.store.readers import Limits
+from datatorget.store.raw import Limits
 from datatorget.store.report import IngestionFailed
 from datatorget.store.stats import column_stats
 from datatorget.store.versions import current_previous, find_version, register_version, settings_of, table_dir
@@ -173,22 +171,13 @@ def _replace_file(
         stem, dot, suffix = file_name.rpartition(".")
         file_name = f"{stem}-v{number}.{suffix}" if dot else f"{file_name}-v{number}"
     target = file_path(settings.files_dir, distribution_id, file_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
-    digest = hashlib.sha256()
-    with source.open("rb") as reader, partial.open("wb") as writer:
-        while chunk := reader.read(1024 * 1024):
-            digest.update(chunk)
-            writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
-    os.replace(partial, target)
-    on_rollback(session, lambda: target.unlink(missing_ok=True))
+    with source.open("rb") as reader:  # the upload's own copy: streamed, hashed, fsynced, undone on rollback
+        stored = store_stream(session, reader, target, max_bytes=settings.max_upload_bytes)
     if old is not None and old != target:
         remove_after_commit(session, old)
     distribution.file_name = file_name
-    distribution.byte_size = target.stat().st_size
-    distribution.checksum_sha256 = digest.hexdigest()
+    distribution.byte_size = stored.byte_size
+    distribution.checksum_sha256 = stored.sha256
     distribution.modified = utcnow()
 
 

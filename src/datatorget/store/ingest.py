@@ -28,7 +28,8 @@ from datatorget.store.infer import (
     table_schema_type,
 )
 from datatorget.store.progress import Progress, ProgressCallback, ignore_progress, overall, watched
-from datatorget.store.readers import RAW, Limits, RawTable, load_raw
+from datatorget.store.raw import RAW, Limits, RawTable
+from datatorget.store.readers import load_raw
 from datatorget.store.report import WARNINGS, IngestionFailed, Problem, Report
 from datatorget.store.sniff import detect_format
 

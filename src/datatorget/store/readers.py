@@ -30,8 +30,6 @@ from datatorget.store.sniff import (
 )
 from datatorget.store.spreadsheets import load_ods, load_xlsx
 
-__all__ = ["RAW", "READERS", "Limits", "RawTable", "Reader", "check_width", "load_csv", "load_raw"]
-
 MAX_LINE_BYTES = 8 * 1024 * 1024
 TRANSCODE_CHUNK = 4 * 1024 * 1024
 
