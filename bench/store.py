@@ -293,13 +293,14 @@ class Stopwatch:
 
 
 STAGES = [  # (label, module, function, is a context manager); inside build_version unless said
-    ("sniff, read_csv into raw", "datatorget.store.ingest", "load_raw", False),
-    ("  read_csv into raw", "datatorget.store.readers", "watched", True),
-    ("  count rows", "datatorget.store.readers", "_count", False),
+    ("one pass: sniff, first rows, infer, write", "datatorget.store.ingest", "write_csv_directly", False),
+    ("  infer types (first rows)", "datatorget.store.ingest", "_column_types", False),
+    ("  read_csv, cast, write Parquet", "datatorget.store.direct", "watched", True),
     ("  rejected rows", "datatorget.store.readers", "_rejects", False),
-    ("infer types (sample)", "datatorget.store.ingest", "_column_types", False),
-    ("COPY to Parquet with casts", "datatorget.store.ingest", "watched", True),
-    ("validation counts", "datatorget.store.ingest", "_validate", False),
+    ("general path (when one pass cannot)", "datatorget.store.ingest", "_write_through_raw", False),
+    ("  read_csv into raw", "datatorget.store.readers", "watched", True),
+    ("  COPY to Parquet with casts", "datatorget.store.ingest", "watched", True),
+    ("  validation counts", "datatorget.store.ingest", "_validate", False),
     ("primary key check", "datatorget.store.ingest", "_check_primary_key", False),
     ("SHA-256 of the Parquet file", "datatorget.store.ingest", "_sha256", False),
     ("fsync", "datatorget.store.ingest", "_fsync", False),

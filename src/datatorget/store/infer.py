@@ -80,44 +80,46 @@ def infer_types(cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str
     cursor.execute(
         f"CREATE OR REPLACE TEMP TABLE infer_sample AS SELECT {selected} FROM {table} LIMIT {SAMPLE_ROWS}"
     )
-    # Each check starts with a cheap test, so that the regular expressions run only on likely values.
+    # Each check is a cheap test first, and the costly one (a regular expression, a cast) only where that
+    # passes: `CASE WHEN cheap THEN costly END` runs `costly` on those values alone, where `cheap AND costly`
+    # would run both on every value.
     checks = {
-        "integer": f"try_cast(@v AS BIGINT) IS NOT NULL AND regexp_full_match(@v, '{INTEGER}') "
-        f"OR (contains(@v, ' ') OR contains(@v, '\u00a0') "
-        f"OR contains(@v, '\u202f')) AND regexp_full_match(@v, '{INTEGER}')",
-        "comma": f"contains(@v, ',') AND regexp_full_match(@v, '{DECIMAL_COMMA}')",
-        "point": f"(contains(@v, '.') OR contains(lower(@v), 'e')) AND regexp_full_match(@v, '{DECIMAL_POINT}')",
-        "grouped": "(contains(@v, ' ') OR contains(@v, '\u00a0') OR contains(@v, '\u202f')) "
-        "AND regexp_matches(@v, '\\d[ \\x{a0}\\x{202f}]\\d{3}')",
-        "leading_zero": f"(starts_with(@v, '0') OR starts_with(@v, '-0') OR starts_with(@v, '+0')) "
-        f"AND regexp_full_match(@v, '{LEADING_ZERO}')",
-        "iso_date": f"length(@v) = 10 AND regexp_full_match(@v, '{ISO_DATE}') AND try_cast(@v AS DATE) IS NOT NULL",
-        "datetime": f"length(@v) >= 16 AND regexp_full_match(@v, '{ISO_DATETIME}') "
-        "AND try_cast(replace(@v, 'T', ' ') AS TIMESTAMPTZ) IS NOT NULL",
-        "json": "CASE WHEN starts_with(@v, '{') OR starts_with(@v, '[') THEN json_valid(@v) ELSE false END",
+        "integer": f"CASE WHEN try_cast(@v AS BIGINT) IS NOT NULL OR contains(@v, ' ') OR contains(@v, '\u00a0') "
+        f"OR contains(@v, '\u202f') THEN regexp_full_match(@v, '{INTEGER}') END",
+        "comma": f"CASE WHEN contains(@v, ',') THEN regexp_full_match(@v, '{DECIMAL_COMMA}') END",
+        "point": f"CASE WHEN contains(@v, '.') OR contains(lower(@v), 'e') "
+        f"THEN regexp_full_match(@v, '{DECIMAL_POINT}') END",
+        "grouped": "CASE WHEN contains(@v, ' ') OR contains(@v, '\u00a0') OR contains(@v, '\u202f') "
+        "THEN regexp_matches(@v, '\\d[ \\x{a0}\\x{202f}]\\d{3}') END",
+        "leading_zero": f"CASE WHEN starts_with(@v, '0') OR starts_with(@v, '-0') OR starts_with(@v, '+0') "
+        f"THEN regexp_full_match(@v, '{LEADING_ZERO}') END",
+        "iso_date": f"CASE WHEN length(@v) = 10 THEN regexp_full_match(@v, '{ISO_DATE}') "
+        "AND try_cast(@v AS DATE) IS NOT NULL END",
+        "datetime": f"CASE WHEN length(@v) >= 16 THEN regexp_full_match(@v, '{ISO_DATETIME}') "
+        "AND try_cast(replace(@v, 'T', ' ') AS TIMESTAMPTZ) IS NOT NULL END",
+        "json": "CASE WHEN starts_with(@v, '{') OR starts_with(@v, '[') THEN json_valid(@v) END",
         "geojson": "list_contains(['Point','MultiPoint','LineString','MultiLineString','Polygon','MultiPolygon',"
         "'GeometryCollection'], CASE WHEN starts_with(@v, '{') AND json_valid(@v) THEN json_extract_string(@v, '$.type') END)",
-        "zoned": "regexp_matches(@v, '(Z|[+-]\\d{2}:?\\d{2})$') AND length(@v) >= 16",
+        "zoned": "CASE WHEN length(@v) >= 16 THEN regexp_matches(@v, '(Z|[+-]\\d{2}:?\\d{2})$') END",
         "bool_words": "list_contains(['ja','nej','true','false','sant','falskt','yes','no'], lower(@v))",
+        "time": f"CASE WHEN contains(@v, ':') THEN regexp_full_match(@v, '{TIME_OF_DAY}') "
+        "AND try_cast(@v AS TIME) IS NOT NULL END",
     }
-    checks["time"] = (
-        f"contains(@v, ':') AND regexp_full_match(@v, '{TIME_OF_DAY}') AND try_cast(@v AS TIME) IS NOT NULL"
-    )
     for pattern, fmt in DATE_FORMATS.items():
         separator = "/" if "/" in fmt else "."
         checks[f"date:{fmt}"] = (
-            f"contains(@v, '{separator}') AND regexp_full_match(@v, '{pattern}') "
-            f"AND try_strptime(@v, '{fmt}') IS NOT NULL"
+            f"CASE WHEN contains(@v, '{separator}') THEN regexp_full_match(@v, '{pattern}') "
+            f"AND try_strptime(@v, '{fmt}') IS NOT NULL END"
         )
-    present = f"NOT {null_condition('v')}"
     counts_sql = ", ".join(
-        [f"count(*) FILTER (WHERE {present})"]
-        + [f"count(*) FILTER (WHERE {present} AND ({check.replace('@v', 'v')}))" for check in checks.values()]
+        ["count(v)"] + [f"count(*) FILTER (WHERE {check.replace('@v', 'v')})" for check in checks.values()]
     )
-    # One pass over all sampled cells: one row per (column, value), grouped by column.
+    # One pass over all sampled cells: one row per (column, value), grouped by column. Empty cells and null
+    # markers are NULL from the start, so no check counts them.
     rows = cursor.execute(
-        f"SELECT name, {counts_sql} FROM (SELECT name, trim(value) AS v FROM "
-        f"(UNPIVOT infer_sample ON COLUMNS(*) INTO NAME name VALUE value)) GROUP BY name"
+        f"SELECT name, {counts_sql} FROM (SELECT name, CASE WHEN {null_condition('value')} THEN NULL "
+        f"ELSE trim(value) END AS v FROM (UNPIVOT infer_sample ON COLUMNS(*) INTO NAME name VALUE value)) "
+        "GROUP BY name"
     ).fetchall()
     cursor.execute("DROP TABLE infer_sample")
     found = {str(name): (int(total), dict(zip(checks, values, strict=True))) for name, total, *values in rows}
@@ -199,6 +201,18 @@ def cast_expression(column: str, kind: ColumnType) -> str:
     if kind.type == "time":
         return f"try_cast({value} AS TIME)"
     raise ValueError(f"unknown type {kind.type}")
+
+
+MISFIT = "datatorget: a cell does not fit the type of its column"
+
+
+def strict_cast_expression(column: str, kind: ColumnType) -> str:
+    """Like cast_expression, but a cell that holds a value which does not fit the type stops the statement
+    with an error (MISFIT) instead of becoming NULL: for writing a file in one pass (direct.py)."""
+    cast = cast_expression(column, kind)
+    if kind.type in ("string", "object", "array"):
+        return cast
+    return f"coalesce({cast}, CASE WHEN NOT {null_condition(identifier(column))} THEN error('{MISFIT}') END)"
 
 
 def table_schema_type(duckdb_type: str) -> str:

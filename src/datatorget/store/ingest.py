@@ -19,6 +19,7 @@ import duckdb
 
 from datatorget.store.connection import CursorSource, identifier, sql_string
 from datatorget.store.diff import compare_versions
+from datatorget.store.direct import write_csv_directly
 from datatorget.store.infer import (
     DUCKDB_TYPES,
     ColumnType,
@@ -31,7 +32,7 @@ from datatorget.store.progress import Progress, ProgressCallback, ignore_progres
 from datatorget.store.raw import RAW, Limits, RawTable
 from datatorget.store.readers import load_raw
 from datatorget.store.report import WARNINGS, IngestionFailed, Problem, Report
-from datatorget.store.sniff import detect_format
+from datatorget.store.sniff import Format, detect_format
 
 ROW_GROUP_SIZE = 122_880
 LISTED_PER_COLUMN = 100
@@ -80,42 +81,21 @@ def build_version(
     cursor = connection.cursor()
     try:
         fmt = detect_format(source, file_name)
-        raw = load_raw(
-            cursor, source, fmt, Limits(limits.max_columns, limits.max_uncompressed_bytes, work), progress
-        )
-        if raw.row_count == 0 and any(p.code not in WARNINGS for p in raw.problems):
+        reading = Limits(limits.max_columns, limits.max_uncompressed_bytes, work)
+        target = work / "table.parquet"
+        direct = None
+        if fmt == "csv":
+            direct = write_csv_directly(
+                cursor, source, reading, target, progress=progress, parquet_options=_parquet_options,
+                types_of=lambda head: _column_types(cursor, head, settings),
+            )  # fmt: skip
+        if direct is not None:
+            raw, kinds = direct
             report = Report()
             for problem in raw.problems:
                 report.add(problem)
-            raise IngestionFailed(
-                "no_readable_rows",
-                sv="Ingen rad i filen gick att läsa; rapporten säger varför (till exempel ett citattecken som "
-                "aldrig stängs).",
-                en="No row of the file could be read; the report says why (for example a quote that is never "
-                "closed).",
-                report=report,
-            )
-        if raw.row_count == 0:
-            raise IngestionFailed(
-                "no_rows",
-                sv="Filen har inga rader med data, bara rubriker (eller ingenting).",
-                en="The file has no rows of data, only headers (or nothing).",
-            )
-        progress(Progress("checking", overall("checking", 0), raw.row_count))
-        kinds = _column_types(cursor, raw, settings)
-        report = Report()
-        for problem in raw.problems:
-            report.add(problem)
-        target = work / "table.parquet"
-        selects = ", ".join(
-            f"{_expression(column, raw, kinds[column])} AS {identifier(column)}" for column in raw.columns
-        )
-        with watched(cursor, progress, "writing", estimated_rows=raw.row_count):
-            cursor.execute(
-                f"COPY (SELECT {selects} FROM {RAW}) TO '{sql_string(str(target))}' "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_row_group_size(len(raw.columns))})"
-            )
-        _validate(cursor, raw, kinds, target, report)
+        else:
+            raw, kinds, report = _write_through_raw(cursor, source, fmt, reading, settings, target, progress)
         if report.error_count and settings.on_error == "refuse":
             raise IngestionFailed(
                 "invalid_values",
@@ -165,6 +145,57 @@ def build_version(
     finally:
         cursor.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_through_raw(
+    cursor: duckdb.DuckDBPyConnection,
+    source: Path,
+    fmt: Format,
+    limits: Limits,
+    settings: TableSettings,
+    target: Path,
+    progress: ProgressCallback,
+) -> tuple[RawTable, dict[str, ColumnType], Report]:
+    """The general path: the file into `raw`, types from its first rows, Parquet with the casts, then the
+    cells that did not fit, counted and listed."""
+    raw = load_raw(cursor, source, fmt, limits, progress)
+    if raw.row_count == 0 and any(p.code not in WARNINGS for p in raw.problems):
+        report = Report()
+        for problem in raw.problems:
+            report.add(problem)
+        raise IngestionFailed(
+            "no_readable_rows",
+            sv="Ingen rad i filen gick att läsa; rapporten säger varför (till exempel ett citattecken som "
+            "aldrig stängs).",
+            en="No row of the file could be read; the report says why (for example a quote that is never "
+            "closed).",
+            report=report,
+        )
+    if raw.row_count == 0:
+        raise IngestionFailed(
+            "no_rows",
+            sv="Filen har inga rader med data, bara rubriker (eller ingenting).",
+            en="The file has no rows of data, only headers (or nothing).",
+        )
+    progress(Progress("checking", overall("checking", 0), raw.row_count))
+    kinds = _column_types(cursor, raw, settings)
+    report = Report()
+    for problem in raw.problems:
+        report.add(problem)
+    selects = ", ".join(
+        f"{_expression(column, raw, kinds[column])} AS {identifier(column)}" for column in raw.columns
+    )
+    with watched(cursor, progress, "writing", estimated_rows=raw.row_count):
+        cursor.execute(
+            f"COPY (SELECT {selects} FROM {RAW}) TO '{sql_string(str(target))}' "
+            f"({_parquet_options(len(raw.columns))})"
+        )
+    _validate(cursor, raw, kinds, target, report)
+    return raw, kinds, report
+
+
+def _parquet_options(columns: int) -> str:
+    return f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_row_group_size(columns)}"
 
 
 def _column_types(

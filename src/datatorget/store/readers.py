@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -19,7 +21,7 @@ from datatorget.store.json_readers import load_geojson, load_json
 from datatorget.store.parquet import load_parquet
 from datatorget.store.progress import Progress, ProgressCallback, overall, watched
 from datatorget.store.raw import RAW, Limits, RawTable, Reader, check_width, count_rows
-from datatorget.store.report import IngestionFailed, Problem
+from datatorget.store.report import IngestionFailed, Problem, Report
 from datatorget.store.sniff import (
     SAMPLE_BYTES,
     Encoding,
@@ -55,20 +57,24 @@ def load_csv(
     cursor: duckdb.DuckDBPyConnection, path: Path, limits: Limits, progress: ProgressCallback
 ) -> RawTable:
     """CSV and TSV in any of the encodings Swedish exports use, with the delimiter and header row detected."""
-    with path.open("rb") as file:
-        sample = file.read(SAMPLE_BYTES)
-    size = path.stat().st_size
+    sample = read_sample(path)
     encoding = detect_encoding(sample)
     try:
-        return _read_delimited(cursor, path, sample, size, encoding, limits, progress)
-    except _LateEncodingError as late:
+        return _read_delimited(cursor, path, sample, encoding, limits, progress)
+    except LateEncodingError as late:
         if encoding != "utf-8" or not sample.isascii():
             raise late.failure from None
         damaged_at = _damaged_utf8_line(path)
         if damaged_at is not None:
             raise invalid_utf8(damaged_at) from None
         # The sample was plain ASCII and the first non-ASCII byte came later: a Windows-1252 file.
-        return _read_delimited(cursor, path, sample, size, "cp1252", limits, progress)
+        return _read_delimited(cursor, path, sample, "cp1252", limits, progress)
+
+
+def read_sample(path: Path) -> bytes:
+    """The start of a file, where encoding and dialect are detected."""
+    with path.open("rb") as file:
+        return file.read(SAMPLE_BYTES)
 
 
 def _damaged_utf8_line(path: Path) -> int | None:
@@ -90,20 +96,32 @@ def _damaged_utf8_line(path: Path) -> int | None:
     return None
 
 
-class _LateEncodingError(Exception):
+class LateEncodingError(Exception):
+    """A file read as UTF-8 (its start was plain ASCII) turned out to hold other bytes further on."""
+
     def __init__(self, failure: IngestionFailed) -> None:
         self.failure = failure
 
 
-def _read_delimited(
-    cursor: duckdb.DuckDBPyConnection,
-    path: Path,
-    sample: bytes,
-    size: int,
-    encoding: Encoding,
-    limits: Limits,
-    progress: ProgressCallback,
-) -> RawTable:
+@dataclass(frozen=True)
+class CsvSource:
+    """A CSV file as DuckDB reads it (`sql`, a `read_csv(...)` call giving every column as text), and what
+    was found on the way: the column names, problems with the header, the dialect and encoding."""
+
+    sql: str
+    columns: list[str]
+    problems: list[Problem]
+    source: dict[str, Any]
+    first_line: int  # the line of the file that holds data row 1
+    estimated_rows: int | None
+
+
+def open_csv(
+    path: Path, sample: bytes, encoding: Encoding, limits: Limits, progress: ProgressCallback
+) -> CsvSource:
+    """Find the dialect and header of a CSV file (a UTF-8 copy first, for other encodings) and say how
+    DuckDB reads it. Rows DuckDB cannot read go to its reject tables (see `_rejects`)."""
+    size = path.stat().st_size
     source = path
     if encoding != "utf-8":
         source = _transcode(path, encoding, limits.work_dir / "utf8.csv", progress)
@@ -125,25 +143,35 @@ def _read_delimited(
         problems.append(Problem("title_rows_skipped", sv=f"Raderna ovanför rubrikraden hoppades över: {titles}",
                                 en=f"The lines above the header row were skipped: {titles}", value=titles))  # fmt: skip
     columns = "{" + ", ".join(f"'{sql_string(name)}': 'VARCHAR'" for name in names) + "}"
-    estimated_rows = _estimate_rows(sample, size)
-    cursor.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    statement = (
-        f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM read_csv('{sql_string(str(source))}', "
-        f"auto_detect=false, delim='{sql_string(dialect.delimiter)}', quote='\"', escape='\"', "
-        f"header=false, skip={skip}, columns={columns}, store_rejects=true, ignore_errors=true, "
-        f"max_line_size={MAX_LINE_BYTES}, encoding='utf-8')"
+    sql = (
+        f"read_csv('{sql_string(str(source))}', auto_detect=false, delim='{sql_string(dialect.delimiter)}', "
+        f"quote='\"', escape='\"', header=false, skip={skip}, columns={columns}, store_rejects=true, "
+        f"ignore_errors=true, max_line_size={MAX_LINE_BYTES}, encoding='utf-8')"
     )
-    with watched(cursor, progress, "reading", estimated_rows=estimated_rows):
-        try:
-            cursor.execute(statement)
-        except duckdb.Error as exc:
-            raise IngestionFailed(
-                "unreadable_csv",
-                sv=f"Filen gick inte att läsa som CSV: {_first_line(exc)}",
-                en=f"The file could not be read as CSV: {_first_line(exc)}",
-            ) from exc
-    row_count = _count(cursor)
-    rejects = _rejects(cursor, first_line=skip + 1)
+    return CsvSource(
+        sql=sql,
+        columns=names,
+        problems=problems,
+        source={
+            "format": "csv",
+            "encoding": encoding,
+            "delimiter": dialect.delimiter,
+            "header_line": dialect.header_line + 1 if dialect.header else None,
+        },
+        first_line=skip + 1,
+        estimated_rows=_estimate_rows(sample, size),
+    )
+
+
+def forget_rejects(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Empty DuckDB's reject tables, so that they hold the rows of the next read only."""
+    cursor.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+
+
+def read_rejects(cursor: duckdb.DuckDBPyConnection, csv: CsvSource) -> list[Problem]:
+    """The rows the last read left out; IngestionFailed (wrapped, see load_csv) when the file turned out
+    not to be UTF-8 after all."""
+    rejects = _rejects(cursor, first_line=csv.first_line)
     if any(problem.code == "invalid_encoding" for problem in rejects):
         failure = IngestionFailed(
             "invalid_encoding",
@@ -152,24 +180,41 @@ def _read_delimited(
             en="The file is not valid UTF-8: some lines hold characters that cannot be read (see the report). "
             "Save the file as UTF-8 and upload it again.",
         )
-        from datatorget.store.report import Report
-
         failure.report = Report()
         for problem in rejects:
             failure.report.add(problem)
-        raise _LateEncodingError(failure)
+        raise LateEncodingError(failure)
+    return rejects
+
+
+def _read_delimited(
+    cursor: duckdb.DuckDBPyConnection,
+    path: Path,
+    sample: bytes,
+    encoding: Encoding,
+    limits: Limits,
+    progress: ProgressCallback,
+) -> RawTable:
+    csv = open_csv(path, sample, encoding, limits, progress)
+    forget_rejects(cursor)
+    with watched(cursor, progress, "reading", estimated_rows=csv.estimated_rows):
+        try:
+            cursor.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM {csv.sql}")
+        except duckdb.Error as exc:
+            raise IngestionFailed(
+                "unreadable_csv",
+                sv=f"Filen gick inte att läsa som CSV: {_first_line(exc)}",
+                en=f"The file could not be read as CSV: {_first_line(exc)}",
+            ) from exc
+    row_count = _count(cursor)
+    rejects = read_rejects(cursor, csv)
     progress(Progress("reading", overall("reading", 1.0), row_count))
     return RawTable(
-        columns=names,
+        columns=csv.columns,
         row_count=row_count,
-        problems=problems + rejects,
-        source={
-            "format": "csv",
-            "encoding": encoding,
-            "delimiter": dialect.delimiter,
-            "header_line": dialect.header_line + 1 if dialect.header else None,
-        },
-        first_line=skip + 1,
+        problems=csv.problems + rejects,
+        source=csv.source,
+        first_line=csv.first_line,
     )
 
 
