@@ -29,7 +29,12 @@ def can_edit_organization_data(viewer: Viewer, organization_id: uuid.UUID) -> bo
 
 
 def can_see(viewer: Viewer, dataset: Dataset) -> bool:
-    return dataset.state == "published" or can_edit_organization_data(viewer, dataset.organization_id)
+    return can_see_state(viewer, dataset.state, dataset.organization_id)
+
+
+def can_see_state(viewer: Viewer, state: str, organization_id: uuid.UUID) -> bool:
+    """can_see, for a dataset in `state` of `organization_id` that has not been loaded."""
+    return state == "published" or can_edit_organization_data(viewer, organization_id)
 
 
 def visible_datasets(viewer: Viewer) -> ColumnElement[bool]:

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Dataset, Distribution
-from datatorget.catalog.permissions import Viewer, can_see, require_edit
+from datatorget.catalog.permissions import Viewer, can_see, can_see_state, require_edit
 from datatorget.catalog.vocabulary import file_type_for_filename
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound, ValidationFailed
 from datatorget.store.infer import TYPES
 from datatorget.store.models import DataTable, TableVersion
-from datatorget.store.versions import find_version, version_path
+from datatorget.store.versions import find_version, version_file, version_path
 
 TABULAR_FORMATS = frozenset({"CSV", "TSV", "XLSX", "ODS", "JSON", "GEOJSON", "PARQUET"})
 MAX_SQL_NAME = 63
@@ -108,6 +108,52 @@ def readable_version(
     distribution, table = get_table(session, distribution_id, viewer)
     found = find_version(session, table, version)
     return ReadableVersion(distribution, table, found, version_path(tables_dir, found))
+
+
+@dataclass(frozen=True)
+class VersionToRead:
+    """What reading rows needs of a table version, as plain values (they outlive the session)."""
+
+    table_id: uuid.UUID
+    sql_name: str
+    number: int
+    row_count: int
+    schema: dict[str, Any]
+    path: Path
+
+
+def version_to_read(
+    session: Session,
+    distribution_id: uuid.UUID,
+    viewer: Viewer,
+    *,
+    tables_dir: Path,
+    version: int | None = None,
+) -> VersionToRead:
+    """readable_version in one query, without loading the dataset with its distributions or the version's
+    report and statistics: the row API asks this on every request. The same answers and NotFounds."""
+    number = DataTable.current_version if version is None else version
+    found = session.execute(
+        select(Dataset.state, Dataset.organization_id, DataTable.sql_name, DataTable.current_version,
+               TableVersion.number, TableVersion.row_count, TableVersion.table_schema, TableVersion.sha256)
+        .select_from(Distribution)
+        .join(Dataset, Dataset.id == Distribution.dataset_id)
+        .outerjoin(DataTable, DataTable.distribution_id == Distribution.id)
+        .outerjoin(TableVersion, (TableVersion.table_id == Distribution.id) & (TableVersion.number == number))
+        .where(Distribution.id == distribution_id)
+    ).one_or_none()  # fmt: skip
+    if found is None or not can_see_state(viewer, found.state, found.organization_id):
+        raise NotFound(f"no table '{distribution_id}'")
+    if found.sql_name is None:
+        raise NotFound(f"the distribution '{distribution_id}' is not a table")
+    if found.number is None:
+        if version is None and found.current_version is None:
+            raise NotFound("this table has no version yet: its ingestion has not finished or has failed")
+        raise NotFound(
+            f"this table has no version {version if version is not None else found.current_version}"
+        )
+    return VersionToRead(distribution_id, found.sql_name, found.number, found.row_count,
+                         dict(found.table_schema), version_file(tables_dir, distribution_id, found.sha256))  # fmt: skip
 
 
 def published_tables(session: Session, tables_dir: Path) -> list[tuple[str, Path]]:

@@ -62,7 +62,3 @@ class TableVersion(Base):
     created_at: Mapped[created_at]
 
     table: Mapped[DataTable] = relationship(back_populates="versions")
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.sha256}.parquet"

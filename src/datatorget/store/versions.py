@@ -19,7 +19,12 @@ def table_dir(tables_dir: Path, table_id: uuid.UUID) -> Path:
 
 
 def version_path(tables_dir: Path, version: TableVersion) -> Path:
-    return table_dir(tables_dir, version.table_id) / version.file_name
+    return version_file(tables_dir, version.table_id, version.sha256)
+
+
+def version_file(tables_dir: Path, table_id: uuid.UUID, sha256: str) -> Path:
+    """Where the version of a table with this content is: its file is named by its SHA-256."""
+    return table_dir(tables_dir, table_id) / f"{sha256}.parquet"
 
 
 def settings_of(table: DataTable) -> TableSettings:

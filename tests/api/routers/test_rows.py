@@ -203,6 +203,39 @@ def test_a_draft_table_is_not_found_by_those_who_may_not_see_it(
             assert response.json() == problem(404, f"no table '{draft}'"), path
 
 
+def test_a_version_that_does_not_exist_is_not_found(app_client: TestClient, table: str) -> None:
+    response = app_client.get(f"/api/v1/tables/{table}/rows?_version=9")
+    assert response.json() == problem(404, "this table has no version 9")
+
+
+def test_a_table_whose_ingestion_has_not_run_has_no_rows_yet(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    response = app_client.post(
+        "/api/v1/datasets/badplatser/distributions",
+        files={"file": ("badplatser.csv", BATHS, "text/csv")},
+        headers=editor_headers,
+    )
+    table = response.json()["id"]
+    response = app_client.get(f"/api/v1/tables/{table}/rows")
+    assert response.json() == problem(
+        404, "this table has no version yet: its ingestion has not finished or has failed"
+    )
+
+
+def test_a_distribution_that_is_not_a_table_has_no_rows(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    response = app_client.post(
+        "/api/v1/datasets/badplatser/distributions",
+        files={"file": ("karta.pdf", b"%PDF-1.4 not a table", "application/pdf")},
+        headers=editor_headers,
+    )
+    distribution = response.json()["id"]
+    response = app_client.get(f"/api/v1/tables/{distribution}/rows")
+    assert response.json() == problem(404, f"the distribution '{distribution}' is not a table")
+
+
 @ONE_BACKEND
 def test_an_unknown_table_is_not_found_and_says_so_to_any_site(
     app_client: TestClient, badplatser: Dataset

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from datatorget.api import errors
-from datatorget.catalog.tables import readable_version
+from datatorget.catalog.tables import version_to_read
 from datatorget.deps import DuckDep, ReaderViewer, SessionDep, SettingsDep
 from datatorget.errors import DatatorgetError, ValidationFailed
 from datatorget.store.aggregate import (
@@ -86,7 +86,7 @@ router = APIRouter(tags=["rows"], route_class=DataRoute)
 
 @dataclass(frozen=True)
 class TableFile:
-    """The version of a table a request reads, as plain values (they outlive the database session)."""
+    """The version of a table a request reads, and the request's query string as pairs."""
 
     id: uuid.UUID
     sql_name: str
@@ -118,13 +118,12 @@ def table_file(
     are refused when the request is parsed."""
     params = query_pairs(request)
     asked = requested_version(params, None) or cursor_version(params)
-    found = readable_version(session, table_id, viewer, tables_dir=settings.tables_dir, version=asked)
-    if asked is None and (alias := requested_version(params, found.version.table_schema)) is not None:
+    found = version_to_read(session, table_id, viewer, tables_dir=settings.tables_dir, version=asked)
+    if asked is None and (alias := requested_version(params, found.schema)) is not None:
         asked = alias
-        found = readable_version(session, table_id, viewer, tables_dir=settings.tables_dir, version=alias)
-    version = found.version
-    return TableFile(table_id, found.table.sql_name, version.number, asked is not None, version.row_count,
-                     dict(version.table_schema), found.path, params)  # fmt: skip
+        found = version_to_read(session, table_id, viewer, tables_dir=settings.tables_dir, version=alias)
+    return TableFile(table_id, found.sql_name, found.number, asked is not None, found.row_count, found.schema,
+                     found.path, params)  # fmt: skip
 
 
 TableDep = Annotated[TableFile, Depends(table_file)]
