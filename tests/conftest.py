@@ -131,10 +131,12 @@ class Actors:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def user(self, email: str, role: str, organization: str | None = None) -> User:
+    def user(
+        self, email: str, role: str, organization: str | None = None, *, display_name: str | None = None
+    ) -> User:
         user = accounts.create_user(
             self.session, email=email, password="correct horse battery", role=role,
-            organization_slug=organization, by=None,
+            organization_slug=organization, by=None, display_name=display_name,
         )  # fmt: skip
         self.session.commit()
         return user

@@ -245,14 +245,18 @@ def user() -> None:
 @user.command("add")
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 10 characters.")
-@click.option("--role", required=True, type=click.Choice(["admin", "editor"]))
+@click.option("--role", required=True, type=click.Choice(["admin", "editor", "member"]))
 @click.option("--org", "organization", default=None, help="The slug of the editor's organisation.")
-def user_add(email: str, password: str, role: str, organization: str | None) -> None:
-    """Add a user who can log in."""
+@click.option("--name", "display_name", default=None, help="The name others see (members, editors).")
+def user_add(
+    email: str, password: str, role: str, organization: str | None, display_name: str | None
+) -> None:
+    """Add a user who can log in: an admin, an editor of an organisation, or a member of the public."""
     with transaction(load_settings()) as session:
         created = accounts.create_user(
-            session, email=email, password=password, role=role, organization_slug=organization, by=None
-        )
+            session, email=email, password=password, role=role, organization_slug=organization, by=None,
+            display_name=display_name,
+        )  # fmt: skip
         address = created.email
     click.echo(f"Added {role} {address}")
 

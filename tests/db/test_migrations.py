@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 import datatorget.catalog.models
+import datatorget.dialogue.models
 import datatorget.jobs.models
 import datatorget.store.models  # noqa: F401
 from datatorget.db.base import Base

@@ -17,6 +17,7 @@ from datatorget.api.routers import (
     distributions,
     jobs,
     organizations,
+    requests,
     rows,
     sql,
     tables,
@@ -53,7 +54,7 @@ def create_api() -> FastAPI:
         },
     )
     for router in (datasets.router, distributions.router, organizations.router, accounts.router,
-                   vocabularies.router, tables.router, rows.router, sql.router, jobs.router):  # fmt: skip
+                   vocabularies.router, tables.router, rows.router, sql.router, jobs.router, requests.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

@@ -32,6 +32,10 @@ _email = TypeAdapter(EmailStr)
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+ROLES = ("admin", "editor", "member")
+DISPLAY_NAME_MAX = 100
+
+
 def normalize_email(email: str) -> str:
     try:
         return _email.validate_python(email.strip()).lower()
@@ -40,14 +44,21 @@ def normalize_email(email: str) -> str:
 
 
 def create_user(
-    session: Session, *, email: str, password: str, role: str, organization_slug: str | None, by: Viewer
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    organization_slug: str | None,
+    by: Viewer,
+    display_name: str | None = None,
 ) -> User:
     """Add a user. `by=None` is the system itself (the CLI); otherwise only an admin may."""
     if by is not None:
         require_admin(by)
     errors: dict[str, list[str]] = {}
-    if role not in ("admin", "editor"):
-        errors["role"] = ["the role is admin or editor"]
+    if role not in ROLES:
+        errors["role"] = ["the role is admin, editor or member"]
     if len(password) < PASSWORD_MIN_LENGTH:
         errors["password"] = [f"a password has at least {PASSWORD_MIN_LENGTH} characters"]
     organization = None
@@ -57,6 +68,8 @@ def create_user(
             errors["organization"] = [f"no organisation '{organization_slug}'"]
     elif role == "editor":
         errors["organization"] = ["an editor belongs to an organisation"]
+    if organization_slug and role == "member":
+        errors["organization"] = ["a member belongs to no organisation: make them an editor"]
     try:
         address = normalize_email(email)
     except ValidationFailed as exc:
@@ -65,7 +78,11 @@ def create_user(
         raise ValidationFailed(errors)
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise Conflict(f"a user with the email {address} already exists", {"email": ["already in use"]})
-    user = User(email=address, password_hash=_hasher.hash(password), role=role, organization=organization)
+    name = (display_name or "").strip() or None
+    if name is not None and len(name) > DISPLAY_NAME_MAX:
+        raise ValidationFailed({"display_name": [f"at most {DISPLAY_NAME_MAX} characters"]})
+    user = User(email=address, password_hash=_hasher.hash(password), role=role, organization=organization,
+                display_name=name)  # fmt: skip
     session.add(user)
     session.flush()
     record_change(session, by, "user", user.id, "create", {"email": [None, address], "role": [None, role]})

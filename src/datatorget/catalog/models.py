@@ -34,7 +34,8 @@ class Organization(Base):
 
 
 class User(Base):
-    """Someone who logs in: an admin (everything) or an editor (the datasets of one organisation)."""
+    """Someone who logs in: an admin (everything), an editor (the datasets of one organisation), or a member
+    (files data requests, votes and comments). `display_name` is what others see of them, if anything."""
 
     __tablename__ = "user_account"
 
@@ -42,6 +43,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str | None] = mapped_column(String(100))
     organization_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organization.id", ondelete="SET NULL"), index=True
     )

@@ -31,7 +31,7 @@ KEYWORD_MAX = 100
 KEYWORDS_PER_LANGUAGE_MAX = 50
 
 DatasetState = Literal["draft", "published", "private"]
-Role = Literal["admin", "editor"]
+Role = Literal["admin", "editor", "member"]
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=2, max_length=100),

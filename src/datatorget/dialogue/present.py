@@ -1,0 +1,68 @@
+"""Data requests as the API and the web pages show them: without email addresses or other personal data."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from datatorget.catalog.models import User
+from datatorget.catalog.permissions import Viewer
+from datatorget.dialogue import requests
+from datatorget.dialogue.models import DataRequest, RequestEvent
+from datatorget.dialogue.schemas import (
+    AuthorOut,
+    DatasetRef,
+    EventOut,
+    OrganizationRef,
+    RequestOut,
+    RequestSummary,
+)
+
+
+def author_out(event: RequestEvent, author: User | None, request: DataRequest) -> AuthorOut:
+    """Staff appear with their organisation; everyone with the name they chose, if any."""
+    return AuthorOut(
+        name=author.display_name if author is not None else None,
+        staff=event.by_staff,
+        organization=request.organization.slug if event.by_staff else None,
+    )
+
+
+def event_out(event: RequestEvent, author: User | None, request: DataRequest) -> EventOut:
+    hidden = event.hidden_reason is not None
+    return EventOut(
+        id=event.id, kind=event.kind, created_at=event.created_at, author=author_out(event, author, request),
+        body=None if hidden else event.body, state_from=event.state_from, state_to=event.state_to,
+        details=dict(event.details or {}), hidden=hidden,
+    )  # fmt: skip
+
+
+def request_summary(request: DataRequest, comments: int) -> RequestSummary:
+    return RequestSummary(
+        id=request.id, title=request.title,
+        organization=OrganizationRef(slug=request.organization.slug, name=request.organization.name),
+        theme=request.theme, state=request.state, votes=request.votes, comments=comments,
+        created_at=request.created_at, last_answered_at=request.last_answered_at,
+    )  # fmt: skip
+
+
+def request_summaries(session: Session, found: list[DataRequest]) -> list[RequestSummary]:
+    counts = requests.comment_counts(session, [r.id for r in found])
+    return [request_summary(r, counts.get(r.id, 0)) for r in found]
+
+
+def request_out(session: Session, request: DataRequest, viewer: Viewer) -> RequestOut:
+    events = requests.timeline(session, request)
+    comments = sum(
+        1 for event, _ in events if event.kind in ("comment", "answer") and not event.hidden_reason
+    )
+    summary = request_summary(request, comments)
+    return RequestOut(
+        **summary.model_dump(),
+        description=request.description, intended_use=request.intended_use,
+        wished_format=request.wished_format, wished_frequency=request.wished_frequency,
+        expected_date=request.expected_date, decline_reason=request.decline_reason,
+        datasets=[DatasetRef(slug=d.slug, title=dict(d.title)) for d in requests.fulfilling_datasets(session, request)],
+        timeline=[event_out(event, author, request) for event, author in events],
+        voted=requests.has_voted(session, request, viewer),
+        following=requests.is_following(session, request, viewer),
+    )  # fmt: skip
