@@ -84,6 +84,21 @@ class Settings(BaseSettings):
         description="Memory the read-only SQL endpoint may use (per process).",
     )
 
+    smtp_host: str | None = Field(
+        None, description="The mail server that sends email. None: no email; messages are logged instead."
+    )
+    smtp_port: int = Field(25, gt=0, le=65535, description="The mail server's port.")
+    smtp_from: str = Field(
+        "datatorget@localhost",
+        description="The sender of the portal's email (`From`), such as `Datatorget <noreply@sjovik.se>`.",
+    )
+    smtp_username: str = Field("", description="The login at the mail server. Empty: no login.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="The password of `smtp_username`.")
+    smtp_starttls: bool = Field(
+        False, description="Encrypt the connection with STARTTLS before logging in and sending."
+    )
+    smtp_timeout_s: float = Field(30, gt=0, description="The longest a talk with the mail server may take.")
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.environment == "production" and not self.secret_key.get_secret_value():

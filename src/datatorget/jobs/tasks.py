@@ -20,6 +20,7 @@ from datatorget.config import Settings
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound
 from datatorget.jobs import queue
+from datatorget.jobs.mail import SEND_EMAIL, send_email
 from datatorget.store.connection import SharedConnection
 from datatorget.store.fetch import fetch_to_file
 from datatorget.store.ingest import build_version
@@ -203,4 +204,4 @@ def _throttled(
 
 
 Task = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[Progress], None] | None], dict[str, Any]]
-TASKS: dict[str, Task] = {INGEST: ingest}
+TASKS: dict[str, Task] = {INGEST: ingest, SEND_EMAIL: send_email}

@@ -24,6 +24,7 @@ from datatorget.dialogue.schemas import (
     RequestSort,
     RequestState,
 )
+from datatorget.jobs import notify
 
 router = APIRouter(prefix="/requests", tags=["data requests"])
 
@@ -65,6 +66,8 @@ def file_request(
     data: RequestIn, session: SessionDep, viewer: ApiViewer, settings: SettingsDep, response: Response
 ) -> RequestCreated:
     filed = service.file_request(session, data, viewer)
+    if filed.confirm_token is not None:
+        notify.send_confirmation(session, settings, filed.request, filed.confirm_token, "sv")
     response.headers["Location"] = f"{settings.base_url}/api/v1/requests/{filed.request.id}"
     return RequestCreated(id=filed.request.id, state=filed.request.state, public=filed.confirm_token is None)
 
@@ -96,9 +99,10 @@ def read_request(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) 
 
 @router.patch("/{request_id}", summary="Answer, or change the state (staff of the organisation asked)")
 def answer_request(
-    request_id: uuid.UUID, patch: RequestPatch, session: SessionDep, viewer: ApiViewer
+    request_id: uuid.UUID, patch: RequestPatch, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> RequestOut:
-    request, _event = service.answer_request(session, request_id, patch, viewer)
+    request, event = service.answer_request(session, request_id, patch, viewer)
+    notify.request_changed(session, settings, request, event)
     return request_out(session, request, viewer)
 
 
@@ -113,9 +117,12 @@ def withdraw_vote(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer)
 
 
 @router.post("/{request_id}/comments", status_code=status.HTTP_201_CREATED, summary="Comment")
-def comment(request_id: uuid.UUID, data: CommentIn, session: SessionDep, viewer: ApiViewer) -> EventOut:
+def comment(
+    request_id: uuid.UUID, data: CommentIn, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> EventOut:
     event = service.add_comment(session, request_id, data.body, viewer)
     request = service.get_request(session, request_id, viewer)
+    notify.request_changed(session, settings, request, event)
     return event_out(event, viewer, request)
 
 
