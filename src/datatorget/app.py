@@ -20,6 +20,7 @@ from datatorget.api.routers import distributions, health, uris
 from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
+from datatorget.dialogue.demand import DemandCounter, Flusher
 from datatorget.errors import DatatorgetError
 from datatorget.jobs.tasks import JobContext
 from datatorget.jobs.worker import Workers
@@ -47,13 +48,17 @@ def create_app(
     jobs_duck = SharedConnection(settings)
     writing = make_sessionmaker(engine, writing=True)
     workers = Workers(JobContext(settings, writing, jobs_duck), settings.job_workers)
+    demand = DemandCounter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.job_workers:
             workers.start()
+        flusher = Flusher(demand, writing)  # counts of demand to the database every 30 s, and at the end
+        flusher.start()
         yield
         workers.stop()
+        flusher.stop()
         if (sql_processes := getattr(app.state, "sql_processes", None)) is not None:
             sql_processes.close()
         duck.close()
@@ -74,6 +79,7 @@ def create_app(
     app.state.writing_sessionmaker = writing
     app.state.duck = duck
     app.state.job_context = workers.ctx
+    app.state.demand = demand
 
     api = create_api()
     api.state = app.state

@@ -14,9 +14,11 @@ from datatorget.api import errors
 from datatorget.api.routers import (
     accounts,
     datasets,
+    demand,
     distributions,
     jobs,
     organizations,
+    request_feeds,
     requests,
     rows,
     sql,
@@ -54,7 +56,8 @@ def create_api() -> FastAPI:
         },
     )
     for router in (datasets.router, distributions.router, organizations.router, accounts.router,
-                   vocabularies.router, tables.router, rows.router, sql.router, jobs.router, requests.router):  # fmt: skip
+                   vocabularies.router, tables.router, rows.router, sql.router, jobs.router, request_feeds.router, requests.router,
+                   demand.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

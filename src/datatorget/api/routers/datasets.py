@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from datatorget.catalog import datasets as service
 from datatorget.catalog.present import dataset_out, dataset_summary, facet_values
@@ -19,6 +19,7 @@ Many = Annotated[list[str], Query(max_length=FILTER_VALUES_MAX)]
 
 @router.get("", summary="Search datasets")
 def list_datasets(
+    request: Request,
     session: SessionDep,
     viewer: ApiViewer,
     q: Annotated[str, Query(max_length=500, description="Words to look for, in Swedish or English.")] = "",
@@ -43,6 +44,7 @@ def list_datasets(
         sort=sort, page=page, size=size, keyword_language=lang,
     )  # fmt: skip
     result = search_datasets(session, query, viewer)
+    request.app.state.demand.count_search(q, found=result.total)
     return DatasetList(
         total=result.total,
         items=[dataset_summary(d) for d in result.datasets],
@@ -60,8 +62,12 @@ def create_dataset(
 
 
 @router.get("/{ref}", summary="Read a dataset by slug or UUID")
-def read_dataset(ref: str, session: SessionDep, viewer: ApiViewer, settings: SettingsDep) -> DatasetOut:
-    return dataset_out(service.get_dataset(session, ref, viewer), base_url=settings.base_url)
+def read_dataset(
+    ref: str, request: Request, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
+) -> DatasetOut:
+    dataset = service.get_dataset(session, ref, viewer)
+    request.app.state.demand.count_use(dataset.id, "view")
+    return dataset_out(dataset, base_url=settings.base_url)
 
 
 @router.patch("/{ref}", summary="Change some fields of a dataset")

@@ -170,6 +170,7 @@ def delete_distribution(
 def download(
     distribution_id: uuid.UUID,
     file_name: str,
+    request: Request,
     session: SessionDep,
     viewer: ReaderViewer,
     settings: SettingsDep,
@@ -179,6 +180,7 @@ def download(
     if distribution.file_name != file_name:
         return Response(status_code=status.HTTP_308_PERMANENT_REDIRECT, headers={
             "Location": f"/files/{distribution.id}/{distribution.file_name}"})  # fmt: skip
+    request.app.state.demand.count_use(distribution.dataset_id, "download")
     return FileResponse(
         path,
         media_type=distribution.media_type or "application/octet-stream",

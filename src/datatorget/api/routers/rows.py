@@ -202,8 +202,9 @@ def next_url(base_url: str, table: TableFile, page: RowsPage) -> str | None:
     responses={200: {"model": RowsOut, "description": "A page of rows"}},
     openapi_extra=documented(*sorted(PAGE_PARAMETERS)),
 )
-def rows_page(table: TableDep, duck: DuckDep, settings: SettingsDep) -> Response:
+def rows_page(table: TableDep, http: Request, duck: DuckDep, settings: SettingsDep) -> Response:
     request = parse_rows_request(table.params, table.schema)
+    http.app.state.demand.count_table_use(table.id, "api")
     page = read_rows(
         duck, table.path, table.schema, request, version=table.version, row_count=table.row_count
     )
@@ -246,8 +247,9 @@ def described(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     responses=described("text/csv", "UTF-8 CSV with a header row"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS), "_excel", "_dialect"),
 )
-def rows_csv(table: TableDep, duck: DuckDep) -> StreamingResponse:
+def rows_csv(table: TableDep, http: Request, duck: DuckDep) -> StreamingResponse:
     request = export_request(table, "_excel", "_dialect")
+    http.app.state.demand.count_table_use(table.id, "download")
     rows = open_rows(duck, table.path, table.schema, request)
     return download(csv_stream(rows, excel=request.excel), "text/csv; charset=utf-8", table, "csv")
 
@@ -260,8 +262,9 @@ def rows_csv(table: TableDep, duck: DuckDep) -> StreamingResponse:
     responses=described("application/x-ndjson", "One JSON object per line"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS), "_shape"),
 )
-def rows_ndjson(table: TableDep, duck: DuckDep) -> StreamingResponse:
+def rows_ndjson(table: TableDep, http: Request, duck: DuckDep) -> StreamingResponse:
     request = export_request(table, "_shape")
+    http.app.state.demand.count_table_use(table.id, "download")
     rows = open_rows(duck, table.path, table.schema, request)
     return download(ndjson_stream(rows, shape=request.shape), "application/x-ndjson", table, "ndjson")
 
@@ -274,8 +277,9 @@ def rows_ndjson(table: TableDep, duck: DuckDep) -> StreamingResponse:
     responses=described("application/json", "A JSON array of row objects (arrays with `_shape=arrays`)"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS), "_shape"),
 )
-def rows_json(table: TableDep, duck: DuckDep) -> StreamingResponse:
+def rows_json(table: TableDep, http: Request, duck: DuckDep) -> StreamingResponse:
     request = export_request(table, "_shape")
+    http.app.state.demand.count_table_use(table.id, "download")
     rows = open_rows(duck, table.path, table.schema, request)
     return download(json_stream(rows, shape=request.shape), "application/json", table, "json")
 
@@ -289,8 +293,9 @@ def rows_json(table: TableDep, duck: DuckDep) -> StreamingResponse:
     responses=described("application/geo+json", "A FeatureCollection"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS)),
 )
-def rows_geojson(table: TableDep, duck: DuckDep) -> StreamingResponse:
+def rows_geojson(table: TableDep, http: Request, duck: DuckDep) -> StreamingResponse:
     request = export_request(table)
+    http.app.state.demand.count_table_use(table.id, "download")
     rows = open_rows(duck, table.path, table.schema, request, geometry=True)
     return download(geojson_stream(rows), "application/geo+json", table, "geojson")
 
@@ -307,8 +312,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     responses=described(PARQUET, "A Parquet file with the column types of the table"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS)),
 )
-def rows_parquet(table: TableDep, duck: DuckDep, settings: SettingsDep) -> Response:
+def rows_parquet(table: TableDep, http: Request, duck: DuckDep, settings: SettingsDep) -> Response:
     request = export_request(table)
+    http.app.state.demand.count_table_use(table.id, "download")
     if request.is_whole_table:
         return file_response(table, PARQUET, "parquet")
     target = export_file(settings.work_dir, ".parquet",
@@ -324,8 +330,9 @@ def rows_parquet(table: TableDep, duck: DuckDep, settings: SettingsDep) -> Respo
     responses=described(XLSX, "An Excel workbook with one sheet"),
     openapi_extra=documented(*sorted(EXPORT_PARAMETERS)),
 )
-def rows_xlsx(table: TableDep, duck: DuckDep, settings: SettingsDep) -> StreamingResponse:
+def rows_xlsx(table: TableDep, http: Request, duck: DuckDep, settings: SettingsDep) -> StreamingResponse:
     request = export_request(table)
+    http.app.state.demand.count_table_use(table.id, "download")
     check_xlsx_size(duck, table.path, table.schema, request, row_count=table.row_count)
 
     def write(path: Path) -> None:
@@ -366,8 +373,9 @@ class FacetOut(BaseModel):
     responses={200: {"model": AggregateOut, "description": "One row per group"}},
     openapi_extra=documented("_group", "_agg", "_sort", "_size", *sorted(FILTER_PARAMETERS)),
 )
-def aggregate(table: TableDep, duck: DuckDep) -> Response:
+def aggregate(table: TableDep, http: Request, duck: DuckDep) -> Response:
     request = parse_aggregate_request(table.params, table.schema)
+    http.app.state.demand.count_table_use(table.id, "api")
     result = aggregate_rows(duck, table.path, table.schema, request)
     body = {"columns": [{"name": c.name, "type": c.type} for c in result.columns],
             "rows": json_rows(result.columns, result.rows), "truncated": result.truncated}  # fmt: skip
@@ -382,8 +390,9 @@ def aggregate(table: TableDep, duck: DuckDep) -> Response:
     responses={200: {"model": FacetOut, "description": "Values and counts"}},
     openapi_extra=documented("_facet", "_size", *sorted(FILTER_PARAMETERS)),
 )
-def facets(table: TableDep, duck: DuckDep) -> Response:
+def facets(table: TableDep, http: Request, duck: DuckDep) -> Response:
     request = parse_facet_request(table.params, table.schema)
+    http.app.state.demand.count_table_use(table.id, "api")
     result = facet_counts(duck, table.path, table.schema, request)
     body = {"column": result.column.name, "type": result.column.type, "truncated": result.truncated,
             "values": [{"value": value, "count": count} for value, count in result.values]}  # fmt: skip

@@ -94,6 +94,7 @@ def busy(exc: SqlBusy) -> Response:
     },
 )
 def sql_json(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     processes: ProcessesDep,
@@ -104,6 +105,7 @@ def sql_json(
         result = query_result(sql, session, settings, processes)
     except SqlBusy as exc:
         return busy(exc)
+    request.app.state.demand.count_sql(sql)
     return Response(json_body(result, shape), media_type="application/json")
 
 
@@ -117,12 +119,13 @@ def sql_json(
     },
 )
 def sql_csv(
-    session: SessionDep, settings: SettingsDep, processes: ProcessesDep, sql: SqlText = ""
+    request: Request, session: SessionDep, settings: SettingsDep, processes: ProcessesDep, sql: SqlText = ""
 ) -> Response:
     try:
         result = query_result(sql, session, settings, processes)
     except SqlBusy as exc:
         return busy(exc)
+    request.app.state.demand.count_sql(sql)
     headers = {"X-Truncated": str(result.truncated).lower(), "Access-Control-Expose-Headers": "X-Truncated"}
     return StreamingResponse(csv_chunks(result), media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -113,6 +113,7 @@ def dataset_page(
     slug: str, request: Request, session: SessionDep, viewer: WebViewer, settings: SettingsDep, lang: LangDep
 ) -> HTMLResponse:
     dataset = datasets.get_dataset(session, slug, viewer)
+    request.app.state.demand.count_use(dataset.id, "view")
     view = dataset_view(dataset_out(dataset, base_url=settings.base_url), lang)
     return render(request, "dataset.html", {
         "dataset": view,

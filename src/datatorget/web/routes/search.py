@@ -25,6 +25,7 @@ router = APIRouter()
 def search(request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep) -> HTMLResponse:
     state = parse_search(request.query_params)
     result = search_datasets(session, state.query(lang), viewer)
+    request.app.state.demand.count_search(state.q, found=result.total)
     facets = facet_values(session, result.facets)
     return render(request, "search.html", {
         "state": state,
