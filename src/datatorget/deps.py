@@ -19,6 +19,7 @@ from datatorget.config import Settings
 from datatorget.errors import NotAuthenticated
 
 SESSION_USER_KEY = "user_id"
+SESSION_ROLE_KEY = "role"  # for the menu only: permissions are checked against the user on each request
 
 
 def get_settings(request: Request) -> Settings:

@@ -30,6 +30,7 @@ from datatorget.catalog import accounts
 from datatorget.catalog.models import Dataset, Distribution
 from datatorget.config import Settings
 from datatorget.demo.load import load_demo
+from datatorget.dialogue.models import DataRequest
 from datatorget.jobs.ingestion import reingest, start_missing_tables
 from datatorget.jobs.worker import run_pending
 from datatorget.store.models import DataTable
@@ -55,6 +56,11 @@ PUBLIC = {
     "login": ("/logga-in", "/en/login"),
     "accessibility": ("/tillganglighet", "/en/accessibility"),
     "not-found": ("/datamangder/finns-inte", "/en/datasets/does-not-exist"),
+    "data-requests": ("/dataforfragningar?sort=newest", "/en/data-requests?sort=newest"),
+    "new-data-request": ("/dataforfragningar/ny", "/en/data-requests/new"),
+    "data-request-sent": ("/dataforfragningar/skickad", "/en/data-requests/sent"),
+    "unknown-confirmation-link": ("/dataforfragningar/bekrafta?token=x", "/en/data-requests/confirm?token=x"),
+    "register": ("/registrera", "/en/register"),
 }
 FOR_EDITORS = {
     "new-dataset": ("/datamangder/ny", "/en/datasets/new"),
@@ -65,6 +71,7 @@ FOR_EDITORS = {
     ),
     "account": ("/konto", "/en/account"),
     "draft-dataset": ("/datamangder/planerade-cykelvagar", "/en/datasets/planerade-cykelvagar"),
+    "new-data-request": ("/dataforfragningar/ny", "/en/data-requests/new"),
 }
 
 
@@ -141,9 +148,18 @@ def tables(portal: Portal) -> dict[str, str]:
     return {slug: f"/datamangder/{slug}/tabeller/{table_id}" for slug, table_id in found}
 
 
+@pytest.fixture(scope="module")
+def data_requests(portal: Portal) -> dict[str, str]:
+    """The Swedish path of each demo data request's page, by its title."""
+    with portal.app.state.sessionmaker.begin() as session:
+        found = session.execute(select(DataRequest.title, DataRequest.id)).all()
+    return {title: f"/dataforfragningar/{request_id}" for title, request_id in found}
+
+
 def english(path: str) -> str:
     return (
-        path.replace("/datamangder/", "/en/datasets/")
+        path.replace("/dataforfragningar", "/en/data-requests")
+        .replace("/datamangder/", "/en/datasets/")
         .replace("/tabeller/", "/tables/")
         .replace("/installningar", "/settings")
     )
@@ -400,3 +416,87 @@ def test_the_progress_of_a_reading_in_is_announced_without_a_reload(
     assert editor.get_attribute("#job-live", "aria-live") == "polite"
     assert editor.locator("#job-progress[hx-trigger]").count() == 0
     assert not axe_violations(editor)
+
+
+# --- data requests and signing up: request ids are made when the demo is loaded ----------------------------
+
+DATA_REQUESTS = {
+    "received-with-a-comment": "Parkeringsplatser för rörelsehindrade",
+    "planned": "Matsedlar i skolorna",
+    "published": "Badplatser med koordinater",
+}
+
+
+def _data_requests() -> list[Any]:
+    return [
+        pytest.param(title, lang, id=f"{name}-{lang}")
+        for name, title in DATA_REQUESTS.items()
+        for lang in ("sv", "en")
+    ]
+
+
+@pytest.mark.parametrize(("title", "lang"), _data_requests())
+def test_data_request_page_has_no_wcag_violations(
+    visitor: Page, data_requests: dict[str, str], title: str, lang: str
+) -> None:
+    path = data_requests[title]
+    assert_accessible(visitor, path if lang == "sv" else english(path))
+
+
+@pytest.mark.parametrize(("title", "lang"), _data_requests())
+def test_data_request_page_with_the_staff_forms_has_no_wcag_violations(
+    editor: Page, data_requests: dict[str, str], title: str, lang: str
+) -> None:
+    path = data_requests[title]
+    assert_accessible(editor, path if lang == "sv" else english(path))
+    assert editor.locator("#answer-section form").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_staff_answer_form_with_errors_has_no_wcag_violations(
+    editor: Page, data_requests: dict[str, str], lang: str
+) -> None:
+    path = data_requests["Parkeringsplatser för rörelsehindrade"]
+    editor.goto(path if lang == "sv" else english(path))
+    editor.select_option("#answer-state", "planned")
+    editor.select_option("#answer-decline_reason", "cost")
+    with editor.expect_navigation():
+        editor.click("#answer-section button[type=submit]")
+
+    assert editor.locator("#answer-section .error-summary li").count() == 2
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize(
+    ("path", "button"),
+    [
+        ("/dataforfragningar/ny", "main form.form button[type=submit]"),
+        ("/en/data-requests/new", "main form.form button[type=submit]"),
+        ("/registrera", "main form.form button[type=submit]"),
+        ("/en/register", "main form.form button[type=submit]"),
+    ],
+)
+def test_request_and_sign_up_forms_with_errors_have_no_wcag_violations(
+    visitor: Page, path: str, button: str
+) -> None:
+    visitor.goto(path)
+    with visitor.expect_navigation():
+        visitor.click(button)
+
+    assert visitor.locator(".error-summary li").count() >= 2
+    violations = axe_violations(visitor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("path", ["/dataforfragningar", "/en/data-requests/new"])
+def test_request_pages_do_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
+    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto(path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    finally:
+        context.close()
+
+    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"

@@ -89,6 +89,15 @@ def create_user(
     return user
 
 
+def register_member(session: Session, *, email: str, password: str, display_name: str | None) -> User:
+    """Someone signs up: a member, of no organisation, who may file, vote on, follow and comment on data
+    requests. Refuses an address already in use (Conflict) and a short password (ValidationFailed)."""
+    return create_user(
+        session, email=email, password=password, role="member", organization_slug=None, by=None,
+        display_name=display_name,
+    )  # fmt: skip
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user with this email and password, or None. Takes as long for an unknown email."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -31,6 +31,8 @@ from datatorget.web.routes import (
     home,
     login,
     organizations,
+    register,
+    requests,
     search,
     table_settings,
     tables,
@@ -60,8 +62,10 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         home,
         organizations,
         login,
+        register,
         account,
         accessibility,
+        requests,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(Exception, _server_error)

@@ -20,6 +20,7 @@ from datatorget.web.i18n import Lang, lang_of_path, other_lang
 PageName = Literal[
     "home", "search", "dataset_new", "dataset", "dataset_edit", "distribution_new", "organizations",
     "organization", "login", "logout", "account", "accessibility", "table", "table_settings", "table_status",
+    "requests", "request_new", "request_sent", "request_confirm", "request", "register",
 ]  # fmt: skip
 
 # In matching order: /datamangder/ny must be tried before /datamangder/{slug}.
@@ -48,7 +49,16 @@ PAGES: dict[PageName, dict[Lang, str]] = {
     "logout": {"sv": "/logga-ut", "en": "/en/logout"},
     "account": {"sv": "/konto", "en": "/en/account"},
     "accessibility": {"sv": "/tillganglighet", "en": "/en/accessibility"},
+    "requests": {"sv": "/dataforfragningar", "en": "/en/data-requests"},
+    # the fixed addresses under /dataforfragningar before /dataforfragningar/{request_id}
+    "request_new": {"sv": "/dataforfragningar/ny", "en": "/en/data-requests/new"},
+    "request_sent": {"sv": "/dataforfragningar/skickad", "en": "/en/data-requests/sent"},
+    "request_confirm": {"sv": "/dataforfragningar/bekrafta", "en": "/en/data-requests/confirm"},
+    "request": {"sv": "/dataforfragningar/{request_id}", "en": "/en/data-requests/{request_id}"},
+    "register": {"sv": "/registrera", "en": "/en/register"},
 }
+# Pages whose query is not carried over to the other language: where to go after login, a one-time link.
+_PRIVATE_QUERY: frozenset[PageName] = frozenset({"login", "register", "request_confirm"})
 
 
 def url(name: PageName, lang: Lang, **params: str) -> str:
@@ -78,7 +88,7 @@ def counterpart(path: str, query: str = "") -> str:
     if found is None or found[0] == "logout":
         return url("home", target)
     name, params = found
-    return url(name, target, **params) + (f"?{query}" if query and name != "login" else "")
+    return url(name, target, **params) + (f"?{query}" if query and name not in _PRIVATE_QUERY else "")
 
 
 def add_page(

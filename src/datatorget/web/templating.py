@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from datatorget.deps import SESSION_USER_KEY
+from datatorget.deps import SESSION_ROLE_KEY, SESSION_USER_KEY
 from datatorget.web.csrf import csrf_token
 from datatorget.web.formatting import format_date, format_number, format_size, iso_date
 from datatorget.web.i18n import Lang, Translator, lang_of_path, other_lang
@@ -54,6 +54,7 @@ def layout_context(request: Request, lang: Lang) -> dict[str, Any]:
         "t": Translator(lang),
         "switch_url": counterpart(request.url.path, request.url.query),
         "logged_in": has_session and bool(request.session.get(SESSION_USER_KEY)),
+        "publisher": has_session and request.session.get(SESSION_ROLE_KEY, "editor") in ("admin", "editor"),
         # a callable, so that only pages with a form give the visitor a session cookie
         "csrf_token": (lambda: csrf_token(request)) if has_session else (lambda: ""),
         "current_path": request.url.path,

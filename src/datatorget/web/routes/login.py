@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.accounts import authenticate
-from datatorget.deps import SESSION_USER_KEY, SessionDep
+from datatorget.catalog.models import User
+from datatorget.deps import SESSION_ROLE_KEY, SESSION_USER_KEY, SessionDep
 from datatorget.web.csrf import CheckedForm, renew_csrf_token
 from datatorget.web.i18n import Lang, LangDep
 from datatorget.web.paths import add_page, is_safe_next, url
@@ -28,25 +29,25 @@ def login_form(request: Request, lang: LangDep) -> HTMLResponse:
     })  # fmt: skip
 
 
-def _user_id(session: Session, email: str, password: str) -> str | None:
+def _user(session: Session, email: str, password: str) -> User | None:
     if not email or not password or len(email) > MAX_EMAIL_LENGTH:
         return None
-    user = authenticate(session, email, password)
-    return str(user.id) if user else None
+    return authenticate(session, email, password)
 
 
 @add_page(router, "login", methods=("POST",))
 def login(request: Request, form: CheckedForm, session: SessionDep, lang: LangDep) -> Response:
     email, password = str(form.get("email") or "").strip(), str(form.get("password") or "")
     target = _next(form.get("next"), lang)
-    user_id = _user_id(session, email, password)
-    if user_id is None:
+    user = _user(session, email, password)
+    if user is None:
         return render(
             request, "login.html", {"next": target, "email": email, "failed": True},
             status=400,
         )  # fmt: skip
     request.session.clear()  # a new session at login: nothing from before it carries over
-    request.session[SESSION_USER_KEY] = user_id
+    request.session[SESSION_USER_KEY] = str(user.id)
+    request.session[SESSION_ROLE_KEY] = user.role  # what the menu offers; permissions are checked per request
     renew_csrf_token(request)
     return RedirectResponse(target, status_code=303)
 
