@@ -13,6 +13,7 @@ from datatorget.catalog.models import Dataset, Organization
 from datatorget.catalog.schemas import DatasetIn, DistributionLinkIn, OrganizationIn
 from datatorget.config import Settings
 from datatorget.demo.content import demo_catalog
+from datatorget.demo.requests import load_demo_requests
 
 
 def load_demo(session: Session, settings: Settings) -> int:
@@ -49,4 +50,5 @@ def load_demo(session: Session, settings: Settings) -> int:
                 by,
             )
         created += 1
+    load_demo_requests(session)
     return created
