@@ -349,3 +349,12 @@ def test_a_problem_with_the_settings_as_a_whole_names_no_variable(run: RunComman
 
     assert result.exit_code == 1
     assert "  DATATORGET_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_serve_logs_datatorget_messages_at_info_beside_uvicorns() -> None:
+    """So that, without SMTP, the confirmation links of data requests can be read in the log."""
+    from datatorget.cli import _log_config
+
+    config = _log_config()
+    assert config["loggers"]["datatorget"] == {"handlers": ["default"], "level": "INFO", "propagate": False}
+    assert "default" in config["handlers"]

@@ -5,12 +5,15 @@ Commands are thin: they open one transaction, call a service, and print only aft
 
 from __future__ import annotations
 
+import copy
+import logging
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -107,7 +110,17 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
+        log_config=_log_config(),
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with Datatorget's own messages (jobs, email, counts) at INFO beside its own."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["datatorget"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @cli.command()
@@ -173,6 +186,7 @@ def read_missing_tables() -> None:
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Jobs run at once.")
 def worker(threads: int) -> None:
     """Run background jobs (table ingestion) until stopped with Ctrl-C. For `DATATORGET_JOB_WORKERS=0`."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(name)s: %(message)s")
     settings = load_settings()
     engine = engine_from_settings(settings)
     upgrade(engine)
