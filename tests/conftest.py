@@ -85,6 +85,11 @@ def _empty_postgres(engine: Engine) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    yield from empty_database(request, tmp_path, sqlite_template)
+
+
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """An engine on a migrated, empty database of the backend `request.param`, emptied again afterwards."""
     if request.param == "sqlite":
         path = tmp_path / "datatorget.db"
         shutil.copy(sqlite_template, path)
@@ -108,6 +113,11 @@ def settings(tmp_path: Path) -> Settings:
         job_workers=0,  # tests run queued jobs themselves (tests/jobs.py), so that they run in order
         duckdb_threads=1,
         duckdb_memory_limit="256MB",
+        # Rate limits and the spam guard's minimum time out of the way; their own tests set them low.
+        account_writes_per_minute=100_000,
+        account_writes_per_day=100_000,
+        address_writes_per_minute=100_000,
+        form_min_seconds=0,
     )
 
 

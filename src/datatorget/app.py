@@ -16,11 +16,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from datatorget import __version__
 from datatorget.api import errors as api_errors
 from datatorget.api.app import create_api
-from datatorget.api.routers import distributions, health, uris
+from datatorget.api.routers import ckan, dcat, distributions, health, uris
 from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.dialogue.demand import DemandCounter, Flusher
+from datatorget.dialogue.limits import RateLimiter
 from datatorget.errors import DatatorgetError
 from datatorget.jobs.tasks import JobContext
 from datatorget.jobs.worker import Workers
@@ -80,12 +81,15 @@ def create_app(
     app.state.duck = duck
     app.state.job_context = workers.ctx
     app.state.demand = demand
+    app.state.rate_limiter = RateLimiter()  # in memory, per process
 
     api = create_api()
     api.state = app.state
     app.include_router(health.router)
     app.include_router(distributions.files_router)
+    app.include_router(dcat.router)  # before uris: /datasets/dcat and /datasets/{slug}.rdf
     app.include_router(uris.router)
+    app.include_router(ckan.router)
     app.mount("/api/v1", api)
     install_web(app, settings)
 

@@ -84,6 +84,15 @@ class Settings(BaseSettings):
         description="Memory the read-only SQL endpoint may use (per process).",
     )
 
+    catalog_publisher: str = Field(
+        "",
+        description="The organisation (its slug) that publishes the DCAT-AP-SE catalog as a whole. "
+        "Empty, or an unknown slug: the organisation created first.",
+    )
+    dcat_page_size: int = Field(
+        1000, gt=0, description="Datasets in one page of the DCAT-AP-SE catalog (/datasets/dcat)."
+    )
+
     smtp_host: str | None = Field(
         None, description="The mail server that sends email. None: no email; messages are logged instead."
     )
@@ -98,6 +107,21 @@ class Settings(BaseSettings):
         False, description="Encrypt the connection with STARTTLS before logging in and sending."
     )
     smtp_timeout_s: float = Field(30, gt=0, description="The longest a talk with the mail server may take.")
+
+    account_writes_per_minute: int = Field(
+        10,
+        gt=0,
+        description="Writes (data requests, comments, votes, reports) one account may make in a minute.",
+    )
+    account_writes_per_day: int = Field(100, gt=0, description="Writes one account may make in a day.")
+    address_writes_per_minute: int = Field(
+        20, gt=0, description="Writes (and sign-ups) one client address may make in a minute."
+    )
+    form_min_seconds: int = Field(
+        3,
+        ge=0,
+        description="The least time between showing a public form and sending it; sooner is refused as spam.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from datatorget.catalog.accounts import record_token_use, token_for_secret, token_use_is_stale
 from datatorget.catalog.models import User
 from datatorget.config import Settings
+from datatorget.dialogue.limits import Limits, RateLimiter
 from datatorget.errors import NotAuthenticated
 
 SESSION_USER_KEY = "user_id"
@@ -98,6 +99,43 @@ def reader(request: Request, session: SessionDep) -> User | None:
 ApiViewer = Annotated[User | None, Depends(api_viewer)]
 WebViewer = Annotated[User | None, Depends(web_viewer)]
 ReaderViewer = Annotated[User | None, Depends(reader)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as uvicorn gives it (after the proxy headers it trusts)."""
+    return request.client.host if request.client else "unknown"
+
+
+def write_limits(settings: Settings) -> Limits:
+    return Limits.of(
+        address_per_minute=settings.address_writes_per_minute,
+        account_per_minute=settings.account_writes_per_minute,
+        account_per_day=settings.account_writes_per_day,
+    )
+
+
+def count_write(request: Request, viewer: User | None) -> None:
+    """Count one write by the caller against the rate limits; TooManyRequests (429) when over one."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.check(
+        write_limits(get_settings(request)),
+        address=client_address(request),
+        account=viewer.id if viewer is not None else None,
+    )
+
+
+def api_write(request: Request, viewer: ApiViewer) -> None:
+    """For API operations where people write: counted per address and per account (see dialogue.limits)."""
+    count_write(request, viewer)
+
+
+def web_write(request: Request, viewer: WebViewer) -> None:
+    """For web forms where people write: counted per address and per account (see dialogue.limits)."""
+    count_write(request, viewer)
+
+
+ApiWrite = Depends(api_write)
+WebWrite = Annotated[None, Depends(web_write)]
 
 
 def duck_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:

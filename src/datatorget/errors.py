@@ -6,7 +6,8 @@ DatatorgetError            something the user can fix or must be told about; nev
 ├── PermissionDenied       403: known caller, not allowed
 ├── Conflict               409: clashes with what is stored (a duplicate slug)
 ├── PayloadTooLarge        413: an upload over the size limit
-└── ValidationFailed       422: field-by-field errors
+├── ValidationFailed       422: field-by-field errors
+└── TooManyRequests        429: over a rate limit; `retry_after_s` says when to try again
 """
 
 from __future__ import annotations
@@ -53,3 +54,14 @@ class ValidationFailed(DatatorgetError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{field}: {m}" for field, ms in errors.items() for m in ms))
         self.errors = errors
+
+
+class TooManyRequests(DatatorgetError):
+    """Too many writes in too short a time from one address or account. Every front door answers 429 with a
+    `Retry-After` header of `retry_after_s` seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)

@@ -1,11 +1,18 @@
-"""Fixtures for the web UI: the demo municipality in the test database, people who log in, a draft."""
+"""Fixtures for the web UI: the demo municipality in the test database, people who log in, a draft.
+
+The web tests run on SQLite only. The pages call the same services as the API, whose tests run on SQLite
+and PostgreSQL alike; running every page on both would add minutes to the suite and find nothing new.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from datatorget.catalog import accounts, datasets, distributions, organizations
@@ -13,7 +20,15 @@ from datatorget.catalog.models import User
 from datatorget.catalog.schemas import DatasetIn, DistributionLinkIn, OrganizationIn
 from datatorget.config import Settings
 from datatorget.demo.content import demo_catalog
+from tests.conftest import empty_database
 from tests.web.pages import PASSWORD, Pages
+
+
+@pytest.fixture(params=["sqlite"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    """SQLite only for the tests in this folder (see the module's docstring)."""
+    yield from empty_database(request, tmp_path, sqlite_template)
+
 
 # A part of the demo municipality, enough for every page and quick to load: each organisation, uploads,
 # links, several themes, and one draft.

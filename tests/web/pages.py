@@ -12,6 +12,7 @@ from datatorget.catalog.models import User
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_FORM_SHOWN = re.compile(r'name="form_shown" value="([^"]+)"')  # a public form's spam guard (web/spam.py)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -78,7 +79,17 @@ class Pages:
         response = self.client.post(path, data=data, follow_redirects=False)
         assert response.status_code == 303, response.text
 
+    def hidden_fields(self, path: str) -> dict[str, str]:
+        """The hidden fields a browser sends with the form on the page at `path` (which must show 200): the
+        CSRF token, and on a public form the signed moment it was shown."""
+        response = self.client.get(path)
+        assert response.status_code == 200, response.text
+        fields = {"csrf_token": self.csrf_token(response.text)}
+        if shown := _FORM_SHOWN.search(response.text):
+            fields["form_shown"] = shown.group(1)
+        return fields
+
     def submit(self, path: str, data: dict[str, str | list[str]]) -> Response:
-        """Send the form on the page at `path` with these fields and the page's CSRF token."""
-        fields = {"csrf_token": self.token_for(path), **data}
+        """Send the form on the page at `path` with these fields and the page's hidden ones."""
+        fields = {**self.hidden_fields(path), **data}
         return self.client.post(path, data=fields, follow_redirects=False)

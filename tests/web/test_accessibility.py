@@ -30,7 +30,9 @@ from datatorget.catalog import accounts
 from datatorget.catalog.models import Dataset, Distribution
 from datatorget.config import Settings
 from datatorget.demo.load import load_demo
-from datatorget.dialogue.models import DataRequest
+from datatorget.dialogue import moderation
+from datatorget.dialogue.models import DataRequest, Discussion, DiscussionMessage, Reuse
+from datatorget.dialogue.schemas import ReportIn
 from datatorget.jobs.ingestion import reingest, start_missing_tables
 from datatorget.jobs.worker import run_pending
 from datatorget.store.models import DataTable
@@ -61,6 +63,9 @@ PUBLIC = {
     "data-request-sent": ("/dataforfragningar/skickad", "/en/data-requests/sent"),
     "unknown-confirmation-link": ("/dataforfragningar/bekrafta?token=x", "/en/data-requests/confirm?token=x"),
     "register": ("/registrera", "/en/register"),
+    "reuses": ("/tillampningar", "/en/reuses"),
+    "new-reuse": ("/tillampningar/ny", "/en/reuses/new"),
+    "discussions": ("/datamangder/badplatser/diskussioner", "/en/datasets/badplatser/discussions"),
 }
 FOR_EDITORS = {
     "new-dataset": ("/datamangder/ny", "/en/datasets/new"),
@@ -70,8 +75,16 @@ FOR_EDITORS = {
         "/en/datasets/badplatser/distributions/new",
     ),
     "account": ("/konto", "/en/account"),
+    "discussions-with-the-form": (
+        "/datamangder/evenemang/diskussioner",
+        "/en/datasets/evenemang/discussions",
+    ),
+    "demand": ("/efterfragan", "/en/demand"),
     "draft-dataset": ("/datamangder/planerade-cykelvagar", "/en/datasets/planerade-cykelvagar"),
+    "reuses-waiting-for-approval": ("/tillampningar", "/en/reuses"),
+    "new-reuse": ("/tillampningar/ny", "/en/reuses/new"),
     "new-data-request": ("/dataforfragningar/ny", "/en/data-requests/new"),
+    "moderation-queue": ("/moderering", "/en/moderation"),
 }
 
 
@@ -154,6 +167,17 @@ def data_requests(portal: Portal) -> dict[str, str]:
     with portal.app.state.sessionmaker.begin() as session:
         found = session.execute(select(DataRequest.title, DataRequest.id)).all()
     return {title: f"/dataforfragningar/{request_id}" for title, request_id in found}
+
+
+@pytest.fixture(scope="module")
+def reported(portal: Portal, data_requests: dict[str, str]) -> str:
+    """The Swedish path of a demo request of Sjöviks kommun, reported to the moderators (so that the queue is
+    not empty)."""
+    path = data_requests["Matsedlar i skolorna"]
+    data = ReportIn(target_kind="request", target_id=uuid.UUID(path.rsplit("/", 1)[1]), reason="Reklam.")
+    with portal.app.state.sessionmaker.begin() as session:
+        moderation.report(session, data, None)
+    return path
 
 
 def english(path: str) -> str:
@@ -298,6 +322,52 @@ def test_search_works_with_htmx_without_a_full_reload(visitor: Page) -> None:
     visitor.wait_for_selector("#search-results .dataset-card__title >> text=Badplatser")
 
     assert visitor.evaluate("window.notReloaded === true")
+
+
+# --- moderation: a report page, its form with errors, and the queue with a report in it -----------------
+
+
+@pytest.fixture(scope="module")
+def report_pages(portal: Portal, reported: str) -> dict[str, str]:
+    """The Swedish path of the report page of a demo request, a message of a demo discussion and a demo reuse."""
+    with portal.app.state.sessionmaker.begin() as session:
+        discussion = session.scalars(
+            select(Discussion).where(Discussion.title == "Vilket koordinatsystem används?")
+        ).one()
+        message = session.scalars(
+            select(DiscussionMessage.id).where(DiscussionMessage.discussion_id == discussion.id)
+            .order_by(DiscussionMessage.created_at)
+        ).first()  # fmt: skip
+        reuse = session.scalars(select(Reuse.id).where(Reuse.title == "Badkollen")).one()
+    return {
+        "request": f"/anmal/request/{reported.rsplit('/', 1)[1]}",
+        "message": f"/anmal/message/{message}",
+        "reuse": f"/anmal/reuse/{reuse}",
+    }
+
+
+@pytest.mark.parametrize("kind", ["request", "message", "reuse"])
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_report_page_has_no_wcag_violations_also_with_errors(
+    visitor: Page, report_pages: dict[str, str], kind: str, lang: str
+) -> None:
+    path = report_pages[kind] if lang == "sv" else report_pages[kind].replace("/anmal/", "/en/report/")
+    assert_accessible(visitor, path)
+    with visitor.expect_navigation():
+        visitor.click("main form button[type=submit]")  # no reason given, and sooner than a person would
+
+    assert visitor.locator(".error-summary").count() == 1
+    assert visitor.locator("#reason[aria-invalid=true]").count() == 1
+    violations = axe_violations(visitor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_moderation_queue_with_a_report_has_no_wcag_violations(
+    editor: Page, reported: str, lang: str
+) -> None:
+    assert_accessible(editor, "/moderering" if lang == "sv" else "/en/moderation")
+    assert editor.locator("ol.report-queue > li").count() >= 1
 
 
 # --- the table pages: ids are made when the demo is loaded, so the paths are looked up ----------------
@@ -491,6 +561,107 @@ def test_request_and_sign_up_forms_with_errors_have_no_wcag_violations(
 
 @pytest.mark.parametrize("path", ["/dataforfragningar", "/en/data-requests/new"])
 def test_request_pages_do_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
+    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.goto(path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    finally:
+        context.close()
+
+    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"
+
+
+# --- a discussion: its id is made when the demo is loaded, so its path is looked up -------------------------
+
+
+@pytest.fixture(scope="module")
+def discussion(portal: Portal) -> dict[str, str]:
+    """The paths of the demo discussion on Badplatser that the municipality answered, by language."""
+    with portal.app.state.sessionmaker.begin() as session:
+        found = session.scalars(
+            select(Discussion.id).where(Discussion.title == "Vilket koordinatsystem används?")
+        ).one()
+    return {
+        "sv": f"/datamangder/badplatser/diskussioner/{found}",
+        "en": f"/en/datasets/badplatser/discussions/{found}",
+    }
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_discussion_has_no_wcag_violations_for_visitors_and_for_staff_with_its_forms_open(
+    visitor: Page, editor: Page, discussion: dict[str, str], lang: str
+) -> None:
+    assert_accessible(visitor, discussion[lang])
+    editor.goto(discussion[lang])
+    for summary in editor.locator("details.hide-form summary").all():
+        summary.click()
+    # the reply form, closing, and hiding each message and the discussion
+    assert editor.locator("main form").count() >= 4
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {discussion[lang]}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize(
+    "path", ["/datamangder/evenemang/diskussioner", "/en/datasets/evenemang/discussions"]
+)
+def test_the_form_to_start_a_discussion_with_errors_has_no_wcag_violations(editor: Page, path: str) -> None:
+    editor.goto(path)
+    editor.fill("#message", "<script>alert(1)</script>")
+    with editor.expect_navigation():
+        editor.click("#start form button[type=submit]")
+
+    assert editor.locator(".error-summary li").count() == 2
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+# --- reuses: a reuse's page (public, and with staff's forms), the form with errors, and 320 px ------------
+
+
+@pytest.fixture(scope="module")
+def reuse_pages(portal: Portal) -> dict[str, tuple[str, str]]:
+    """The Swedish and English paths of each demo reuse's page, by its title."""
+    with portal.app.state.sessionmaker.begin() as session:
+        found = session.execute(select(Reuse.title, Reuse.id)).all()
+    return {title: (f"/tillampningar/{rid}", f"/en/reuses/{rid}") for title, rid in found}
+
+
+@pytest.mark.parametrize("lang", [0, 1], ids=["sv", "en"])
+def test_an_approved_reuse_page_has_no_wcag_violations(
+    visitor: Page, reuse_pages: dict[str, tuple[str, str]], lang: int
+) -> None:
+    assert_accessible(visitor, reuse_pages["Badkollen"][lang])
+
+
+@pytest.mark.parametrize("lang", [0, 1], ids=["sv", "en"])
+def test_a_waiting_reuse_page_with_staffs_forms_and_errors_has_no_wcag_violations(
+    editor: Page, reuse_pages: dict[str, tuple[str, str]], lang: int
+) -> None:
+    path = reuse_pages["Helgtips från Sjöviks-Posten"][lang]
+    assert_accessible(editor, path)
+    with editor.expect_navigation():
+        editor.click("#decide-section form.form button[type=submit]")  # rejected without a reason
+
+    assert editor.locator("#decide-reject_reason[aria-invalid=true]").count() == 1
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("path", ["/tillampningar/ny", "/en/reuses/new"])
+def test_the_reuse_form_with_errors_has_no_wcag_violations(editor: Page, path: str) -> None:
+    editor.goto(path)
+    editor.fill("#url", "javascript:alert(1)")
+    with editor.expect_navigation():
+        editor.click("main form.form button[type=submit]")
+
+    assert editor.locator(".error-summary li").count() >= 3
+    violations = axe_violations(editor)
+    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("path", ["/tillampningar", "/en/reuses"])
+def test_the_reuses_do_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
     context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()

@@ -179,11 +179,7 @@ def test_a_member_files_a_request_and_is_sent_to_its_page(
 def test_an_anonymous_person_files_with_an_email_address_and_confirms_through_the_link(
     app_client: TestClient, session: Session, demo: None
 ) -> None:
-    token = Pages(app_client).token_for("/en/data-requests/new")
-    response = app_client.post(
-        "/en/data-requests/new", data={**request_form(email="cecilia@example.org"), "csrf_token": token},
-        follow_redirects=False,
-    )  # fmt: skip
+    response = Pages(app_client).submit("/en/data-requests/new", request_form(email="cecilia@example.org"))
 
     assert (response.status_code, response.headers["location"]) == (303, "/en/data-requests/sent")
     assert "We have sent a link" in text_of(app_client.get("/en/data-requests/sent").text)

@@ -13,13 +13,17 @@ from datatorget import __version__
 from datatorget.api import errors
 from datatorget.api.routers import (
     accounts,
+    datapackages,
     datasets,
     demand,
+    discussions,
     distributions,
     jobs,
     organizations,
+    reports,
     request_feeds,
     requests,
+    reuses,
     rows,
     sql,
     tables,
@@ -53,11 +57,12 @@ def create_api() -> FastAPI:
             409: {"model": errors.Problem, "description": "Conflicts with stored data"},
             413: {"model": errors.Problem, "description": "Upload over the size limit"},
             422: {"model": errors.Problem, "description": "Invalid fields"},
+            429: {"model": errors.Problem, "description": "Too many writes; try again after `Retry-After` s"},
         },
     )
-    for router in (datasets.router, distributions.router, organizations.router, accounts.router,
+    for router in (datasets.router, datapackages.router, distributions.router, organizations.router, accounts.router,
                    vocabularies.router, tables.router, rows.router, sql.router, jobs.router, request_feeds.router, requests.router,
-                   demand.router):  # fmt: skip
+                   reports.router, discussions.router, reuses.router, demand.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

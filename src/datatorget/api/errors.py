@@ -41,16 +41,27 @@ def title_of(status: int) -> str:
     return TITLES.get(status) or HTTPStatus(status).phrase
 
 
-def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None) -> JSONResponse:
+def problem(
+    status: int, detail: str, errors: dict[str, list[str]] | None = None, *, retry_after_s: int | None = None
+) -> JSONResponse:
     body = Problem(title=title_of(status), status=status, detail=detail, errors=errors or {})
-    headers = {"WWW-Authenticate": 'Bearer realm="datatorget"'} if status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="datatorget"'} if status == 401 else {}
+    if retry_after_s is not None:
+        headers["Retry-After"] = str(retry_after_s)
     return JSONResponse(
-        body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers
+        body.model_dump(), status_code=status, media_type="application/problem+json", headers=headers or None
     )
 
 
 def domain_problem(exc: DatatorgetError) -> JSONResponse:
-    return problem(exc.status, str(exc), getattr(exc, "errors", None))
+    """The problem for a domain error; one that says when to try again (429, 503) has `Retry-After`."""
+    retry = getattr(exc, "retry_after_s", None)
+    return problem(
+        exc.status,
+        str(exc),
+        getattr(exc, "errors", None),
+        retry_after_s=retry if isinstance(retry, int) else None,
+    )
 
 
 def validation_problem(exc: RequestValidationError) -> JSONResponse:

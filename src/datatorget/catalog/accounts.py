@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.changes import record_change
-from datatorget.catalog.models import ApiToken, Organization, User
+from datatorget.catalog.models import ApiToken, Change, Organization, User
 from datatorget.catalog.permissions import Viewer, require_admin, require_login
 from datatorget.db.base import utcnow
 from datatorget.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
@@ -137,6 +137,44 @@ def ensure_first_admin(session: Session, email: str) -> tuple[str, str] | None:
     password = secrets.token_urlsafe(12)
     create_user(session, email=email, password=password, role="admin", organization_slug=None, by=None)
     return email, password
+
+
+DELETED_ACTOR = "deleted account"
+
+
+def delete_account(session: Session, viewer: Viewer, *, password: str | None = None) -> str:
+    """Delete the viewer's own account and the personal data tied to it; give back the address it had, so
+    that the caller can forget it elsewhere too (queued email).
+
+    With `password` (the web form), it must be the account's (ValidationFailed otherwise). The last
+    administrator cannot leave (Conflict). What the database does when the row goes: API tokens, votes and
+    follows are deleted (CASCADE); requests, comments and answers, reports, jobs and the change log stay,
+    without the account (SET NULL), so public contributions remain without a name. A request's vote count
+    is an aggregate and keeps the vote. The change log's record of who did what keeps "deleted account"
+    instead of the address, and the record of the account's creation loses it. Requests filed with an email
+    address only were never tied to an account and are left as they are."""
+    user = require_login(viewer)
+    if password is not None and authenticate(session, user.email, password) is not user:
+        raise ValidationFailed({"password": ["the password is wrong"]})
+    if user.role == "admin":
+        others = (
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.id != user.id, User.email != SYSTEM_EMAIL)
+        )
+        if not session.scalar(others):
+            raise Conflict(
+                "the last administrator cannot delete their account: make someone else an administrator first"
+            )
+    address = user.email
+    session.execute(update(Change).where(Change.user_id == user.id).values(actor=DELETED_ACTOR))
+    for change in session.scalars(
+        select(Change).where(Change.entity_type == "user", Change.entity_id == user.id)
+    ):
+        change.fields = {name: values for name, values in change.fields.items() if name != "email"}
+    session.delete(user)
+    session.flush()
+    return address
 
 
 def _hash_token(secret: str) -> str:

@@ -13,7 +13,9 @@ from datatorget.catalog.models import Dataset, Organization
 from datatorget.catalog.schemas import DatasetIn, DistributionLinkIn, OrganizationIn
 from datatorget.config import Settings
 from datatorget.demo.content import demo_catalog
+from datatorget.demo.discussions import load_demo_discussions
 from datatorget.demo.requests import load_demo_requests
+from datatorget.demo.reuses import load_demo_reuses
 
 
 def load_demo(session: Session, settings: Settings) -> int:
@@ -51,4 +53,6 @@ def load_demo(session: Session, settings: Settings) -> int:
             )
         created += 1
     load_demo_requests(session)
+    load_demo_reuses(session, settings)
+    load_demo_discussions(session)
     return created

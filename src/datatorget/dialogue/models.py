@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from datatorget.catalog.models import Organization
+from datatorget.catalog.models import Dataset, Organization
 from datatorget.db.base import Base, created_at, utcnow, uuid_pk
 
 
@@ -105,6 +105,26 @@ class RequestEvent(Base):
     created_at: Mapped[created_at]
 
 
+class ContentReport(Base):
+    """Someone tells the moderators that a request or a timeline entry breaks the rules; staff of the
+    organisation asked (or an administrator) decide to hide it or keep it. Shown to staff only."""
+
+    __tablename__ = "content_report"
+    __table_args__ = (Index("ix_content_report_target", "target_kind", "target_id"),)
+
+    id: Mapped[uuid_pk]
+    target_kind: Mapped[str] = mapped_column(String(10))  # a kind of moderation.RESOLVERS
+    target_id: Mapped[uuid.UUID]  # a data_request or a request_event: no foreign key, it is either
+    reason: Mapped[str] = mapped_column(Text)
+    reporter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )  # None: reported without an account, or the account was deleted
+    created_at: Mapped[created_at]
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)  # None: open, in the queue
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(10))  # hidden | kept
+
+
 class RequestDataset(Base):
     """A dataset that fulfils a request (published) or already held the data (available)."""
 
@@ -139,3 +159,90 @@ class DatasetUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # view | download | api
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- discussions on datasets (dialogue/discussions.py) ---------------------------------------------------
+
+
+class Discussion(Base):
+    """A question or comment on a dataset's page, with its replies; staff of the dataset's organisation (and
+    admins) close it, and so may the person who started it. The first message is the question itself."""
+
+    __tablename__ = "discussion"
+    __table_args__ = (Index("ix_discussion_dataset_activity", "dataset_id", "last_activity_at"),)
+
+    id: Mapped[uuid_pk]
+    dataset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[created_at]
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)  # the newest message: lists sort by it
+    closed_at: Mapped[datetime | None]  # None: open
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    hidden_reason: Mapped[str | None] = mapped_column(Text)  # hidden by a moderator, with the reason
+
+    dataset: Mapped[Dataset] = relationship(lazy="joined")
+
+
+class DiscussionMessage(Base):
+    """One message of a discussion; `staff` says the author spoke for the dataset's organisation (fixed when
+    written)."""
+
+    __tablename__ = "discussion_message"
+
+    id: Mapped[uuid_pk]
+    discussion_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("discussion.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)  # Markdown
+    staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+
+# --- reuses (dialogue/reuses.py) ---------------------------------------------------------------------------
+
+
+class Reuse(Base):
+    """An app, service, visualisation or analysis built on datasets, registered by someone with an account.
+    Public once staff of an organisation whose dataset it uses (or an administrator) approve it."""
+
+    __tablename__ = "reuse"
+
+    id: Mapped[uuid_pk]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)  # Markdown
+    kind: Mapped[str] = mapped_column(String(20))  # app | service | visualisation | analysis | other
+    url: Mapped[str] = mapped_column(String(2000))  # http or https only
+    image_file: Mapped[str | None] = mapped_column(String(100))  # stored under files_dir/reuses/
+    image_type: Mapped[str | None] = mapped_column(String(20))  # image/png | image/jpeg | image/webp
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    image_alt: Mapped[str | None] = mapped_column(String(300))  # needed with an image
+    submitter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )  # None once the account is deleted: the reuse stays, without a name
+    state: Mapped[str] = mapped_column(String(20), index=True)  # pending | approved | rejected
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)  # hidden by a moderator, with the reason
+    created_at: Mapped[created_at]
+    modified: Mapped[datetime] = mapped_column(default=utcnow)
+
+    datasets: Mapped[list[ReuseDataset]] = relationship(passive_deletes=True, cascade="all, delete-orphan")
+
+
+class ReuseDataset(Base):
+    """A dataset a reuse is built on."""
+
+    __tablename__ = "reuse_dataset"
+
+    reuse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reuse.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

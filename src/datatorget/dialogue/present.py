@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import User
 from datatorget.catalog.permissions import Viewer
 from datatorget.dialogue import requests
 from datatorget.dialogue.models import DataRequest, RequestEvent
+from datatorget.dialogue.moderation import QueuedReport
 from datatorget.dialogue.schemas import (
     AuthorOut,
     DatasetRef,
     EventOut,
     OrganizationRef,
+    Outcome,
+    ReportOut,
     RequestOut,
     RequestSummary,
+    TargetKind,
 )
 
 
@@ -27,12 +33,15 @@ def author_out(event: RequestEvent, author: User | None, request: DataRequest) -
     )
 
 
-def event_out(event: RequestEvent, author: User | None, request: DataRequest) -> EventOut:
+def event_out(
+    event: RequestEvent, author: User | None, request: DataRequest, *, staff: bool = False
+) -> EventOut:
+    """A timeline entry; a hidden one without its text, and with the reason for staff of the organisation."""
     hidden = event.hidden_reason is not None
     return EventOut(
         id=event.id, kind=event.kind, created_at=event.created_at, author=author_out(event, author, request),
         body=None if hidden else event.body, state_from=event.state_from, state_to=event.state_to,
-        details=dict(event.details or {}), hidden=hidden,
+        details=dict(event.details or {}), hidden=hidden, hidden_reason=event.hidden_reason if staff else None,
     )  # fmt: skip
 
 
@@ -56,13 +65,31 @@ def request_out(session: Session, request: DataRequest, viewer: Viewer) -> Reque
         1 for event, _ in events if event.kind in ("comment", "answer") and not event.hidden_reason
     )
     summary = request_summary(request, comments)
+    staff = requests.is_staff(viewer, request)
     return RequestOut(
         **summary.model_dump(),
         description=request.description, intended_use=request.intended_use,
         wished_format=request.wished_format, wished_frequency=request.wished_frequency,
         expected_date=request.expected_date, decline_reason=request.decline_reason,
         datasets=[DatasetRef(slug=d.slug, title=dict(d.title)) for d in requests.fulfilling_datasets(session, request)],
-        timeline=[event_out(event, author, request) for event, author in events],
+        timeline=[event_out(event, author, request, staff=staff) for event, author in events],
         voted=requests.has_voted(session, request, viewer),
         following=requests.is_following(session, request, viewer),
+        hidden=request.hidden_reason is not None, hidden_reason=request.hidden_reason if staff else None,
+    )  # fmt: skip
+
+
+EXCERPT_MAX = 1_000
+
+
+def report_out(queued: QueuedReport) -> ReportOut:
+    """A report for the moderators, with the text reported (cut at 1,000 characters)."""
+    report, target = queued.report, queued.target
+    return ReportOut(
+        id=report.id, target_kind=cast(TargetKind, target.kind), target_id=target.id,
+        created_at=report.created_at, reason=report.reason, content_kind=target.content_kind,
+        title=target.title, text=target.text[:EXCERPT_MAX] if target.text else None,
+        organizations=[OrganizationRef(slug=o.slug, name=o.name) for o in target.organizations],
+        shown_at=target.place.api_path, hidden=target.is_hidden,
+        resolved_at=report.resolved_at, outcome=cast(Outcome | None, report.outcome),
     )  # fmt: skip

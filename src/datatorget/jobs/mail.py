@@ -17,6 +17,7 @@ from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from datatorget.config import Settings
@@ -37,6 +38,16 @@ EMAIL_OFF = "email is off (DATATORGET_SMTP_HOST is not set): the message was log
 def queue_email(session: Session, *, to: str, subject: str, text: str) -> Job:
     """Queue one plain-text message to one address; it is sent after the caller's transaction commits."""
     return enqueue(session, SEND_EMAIL, {"to": to, "subject": subject, "text": text})
+
+
+def forget_recipient(session: Session, address: str) -> None:
+    """Remove every email job to this address, sent or waiting (not one being sent right now): the address is
+    in their parameters. Waiting messages are then never sent. For a deleted account."""
+    session.execute(
+        delete(Job).where(
+            Job.kind == SEND_EMAIL, Job.status != "running", Job.params["to"].as_string() == address
+        )
+    )
 
 
 def build_message(settings: Settings, *, to: str, subject: str, text: str) -> EmailMessage:

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import User
 from datatorget.config import Settings
-from datatorget.dialogue.models import DataRequest, RequestEvent, RequestFollow
+from datatorget.dialogue.models import (
+    DataRequest,
+    Discussion,
+    DiscussionMessage,
+    RequestEvent,
+    RequestFollow,
+    Reuse,
+)
 from datatorget.jobs.mail import queue_email
 
 STATE_WORDS: dict[str, tuple[str, str]] = {
@@ -160,3 +167,64 @@ def _news(settings: Settings, request: DataRequest, event: RequestEvent) -> tupl
         part(head[1], "State", state_en, extra_en, "Read more",
              request_link(settings, request, "en")),
     )  # fmt: skip
+
+
+# --- discussions on datasets ------------------------------------------------------------------------------
+
+
+def discussion_link(settings: Settings, discussion: Discussion, lang: str = "sv") -> str:
+    slug = quote(discussion.dataset.slug, safe="")
+    if lang == "sv":
+        return f"{settings.base_url}/datamangder/{slug}/diskussioner/{discussion.id}"
+    return f"{settings.base_url}/en/datasets/{slug}/discussions/{discussion.id}"
+
+
+def discussion_answered(
+    session: Session, settings: Settings, discussion: Discussion, message: DiscussionMessage
+) -> None:
+    """Queue one email, in Swedish and English, to whoever started the discussion when staff of the
+    dataset's organisation reply in it; not for other replies, and not to the one who wrote the reply."""
+    if not message.staff or discussion.author_id is None or message.author_id == discussion.author_id:
+        return
+    address = session.scalar(select(User.email).where(User.id == discussion.author_id))
+    if address is None:
+        return
+    organization = discussion.dataset.organization.name
+    subject = f"Svar i diskussionen / Answer in the discussion: {discussion.title}"
+    text = (
+        f"{organization} har svarat i din diskussion:\n\n  {discussion.title}\n\n{message.body}\n\n"
+        f"Läs mer: {discussion_link(settings, discussion)}\n\n"
+        "Du får det här meddelandet eftersom du startade diskussionen.\n\n---\n\n"
+        f"{organization} has answered in your discussion:\n\n  {discussion.title}\n\n{message.body}\n\n"
+        f"Read more: {discussion_link(settings, discussion, 'en')}\n\n"
+        f"You receive this message because you started the discussion.\n\n{SIGNATURE}\n"
+    )
+    queue_email(session, to=address, subject=subject, text=text)
+
+
+# --- reuses ---------------------------------------------------------------------------------------------
+
+
+def reuse_decided(session: Session, settings: Settings, reuse: Reuse) -> None:
+    """Queue one email, in Swedish and English, to whoever registered the reuse, when staff approve or reject
+    it; not when they decided on their own reuse, nor for a deleted account."""
+    if reuse.submitter_id is None or reuse.submitter_id == reuse.decided_by or reuse.state == "pending":
+        return
+    address = session.scalar(select(User.email).where(User.id == reuse.submitter_id))
+    if not address:
+        return
+    if reuse.state == "approved":
+        subject = f"Tillämpningen är godkänd / Your reuse is approved: {reuse.title}"
+        sv = "Din tillämpning är godkänd och visas nu för alla, också på datamängdernas sidor."
+        en = "Your reuse is approved: everyone sees it now, on the pages of its datasets too."
+    else:
+        subject = f"Tillämpningen godkändes inte / Your reuse was not approved: {reuse.title}"
+        sv = f"Din tillämpning godkändes inte. Skäl: {reuse.reject_reason}"
+        en = f"Your reuse was not approved. Reason: {reuse.reject_reason}"
+    text = (
+        f"{sv}\n\n  {reuse.title}\n\nLäs mer: {settings.base_url}/tillampningar/{reuse.id}\n\n"
+        "Du får det här meddelandet eftersom du registrerade tillämpningen.\n\n---\n\n"
+        f"{en}\n\n  {reuse.title}\n\nRead more: {settings.base_url}/en/reuses/{reuse.id}\n\n"
+        f"You receive this message because you registered the reuse.\n\n{SIGNATURE}\n"
+    )
+    queue_email(session, to=address, subject=subject, text=text)

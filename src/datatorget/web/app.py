@@ -19,6 +19,7 @@ from datatorget.config import Settings
 from datatorget.errors import (
     DatatorgetError,
     NotAuthenticated,
+    TooManyRequests,
 )
 from datatorget.web.csrf import CsrfRejected
 from datatorget.web.i18n import Translator, lang_of_path
@@ -27,12 +28,16 @@ from datatorget.web.routes import (
     accessibility,
     account,
     datasets,
+    demand,
+    discussions,
     distributions,
     home,
     login,
+    moderation,
     organizations,
     register,
     requests,
+    reuses,
     search,
     table_settings,
     tables,
@@ -44,7 +49,7 @@ log = logging.getLogger(__name__)
 
 # Looked up along the exception's class hierarchy, most specific first.
 _STATUS: dict[type[Exception], int] = {RequestValidationError: 422, IntegrityError: 409}
-_MESSAGES = {400, 403, 404, 405, 409, 413, 422, 500}
+_MESSAGES = {400, 403, 404, 405, 409, 413, 422, 429, 500}
 
 
 def install_web(app: FastAPI, settings: Settings) -> None:
@@ -66,6 +71,10 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         account,
         accessibility,
         requests,
+        moderation,
+        discussions,
+        reuses,
+        demand,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(Exception, _server_error)
@@ -97,6 +106,8 @@ def render_error(request: Request, exc: Exception) -> Response:
     key = "csrf" if isinstance(exc, CsrfRejected) else str(status if status in _MESSAGES else 400)
     heading, message = t(f"error_page.{key}.title"), t(f"error_page.{key}.message")
     headers = getattr(exc, "headers", None) if isinstance(exc, HTTPException) else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     try:
         return render(request, "error.html", {
             "status": status, "heading": heading, "message": message,

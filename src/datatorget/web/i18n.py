@@ -1,4 +1,8 @@
-"""The words of the web UI in Swedish and English, from `web/i18n/<lang>.json`. The language is the path's."""
+"""The words of the web UI in Swedish and English. The language is the path's.
+
+The messages of a language are `web/i18n/<lang>.json` and, for a part of the UI kept apart, the
+`web/i18n/<part>.<lang>.json` files (`discussions.sv.json`). A key defined twice is an error.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +34,17 @@ def other_lang(lang: Lang) -> Lang:
 @cache
 def messages(lang: Lang) -> dict[str, str]:
     """Every message of one language, keyed by a dotted name such as `search.sort.title`."""
-    source = resources.files("datatorget.web") / "i18n" / f"{lang}.json"
-    loaded: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+    folder = resources.files("datatorget.web") / "i18n"
+    sources = sorted(
+        (f for f in folder.iterdir() if f.name == f"{lang}.json" or f.name.endswith(f".{lang}.json")),
+        key=lambda f: f.name,
+    )
+    loaded: dict[str, str] = {}
+    for source in sources:
+        part: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+        if twice := loaded.keys() & part.keys():
+            raise ValueError(f"{source.name} defines keys already defined: {sorted(twice)}")
+        loaded.update(part)
     return loaded
 
 

@@ -20,7 +20,8 @@ from datatorget.web.i18n import Lang, lang_of_path, other_lang
 PageName = Literal[
     "home", "search", "dataset_new", "dataset", "dataset_edit", "distribution_new", "organizations",
     "organization", "login", "logout", "account", "accessibility", "table", "table_settings", "table_status",
-    "requests", "request_new", "request_sent", "request_confirm", "request", "register",
+    "requests", "request_new", "request_sent", "request_confirm", "request", "register", "report", "moderation",
+    "discussions", "discussion", "reuses", "reuse_new", "reuse", "demand",
 ]  # fmt: skip
 
 # In matching order: /datamangder/ny must be tried before /datamangder/{slug}.
@@ -43,6 +44,11 @@ PAGES: dict[PageName, dict[Lang, str]] = {
         "sv": "/datamangder/{slug}/tabeller/{table_id}/status",
         "en": "/en/datasets/{slug}/tables/{table_id}/status",
     },
+    "discussions": {"sv": "/datamangder/{slug}/diskussioner", "en": "/en/datasets/{slug}/discussions"},
+    "discussion": {
+        "sv": "/datamangder/{slug}/diskussioner/{discussion_id}",
+        "en": "/en/datasets/{slug}/discussions/{discussion_id}",
+    },
     "organizations": {"sv": "/organisationer", "en": "/en/organisations"},
     "organization": {"sv": "/organisationer/{slug}", "en": "/en/organisations/{slug}"},
     "login": {"sv": "/logga-in", "en": "/en/login"},
@@ -55,7 +61,13 @@ PAGES: dict[PageName, dict[Lang, str]] = {
     "request_sent": {"sv": "/dataforfragningar/skickad", "en": "/en/data-requests/sent"},
     "request_confirm": {"sv": "/dataforfragningar/bekrafta", "en": "/en/data-requests/confirm"},
     "request": {"sv": "/dataforfragningar/{request_id}", "en": "/en/data-requests/{request_id}"},
+    "report": {"sv": "/anmal/{kind}/{target_id}", "en": "/en/report/{kind}/{target_id}"},
     "register": {"sv": "/registrera", "en": "/en/register"},
+    "moderation": {"sv": "/moderering", "en": "/en/moderation"},
+    "reuses": {"sv": "/tillampningar", "en": "/en/reuses"},
+    "reuse_new": {"sv": "/tillampningar/ny", "en": "/en/reuses/new"},
+    "reuse": {"sv": "/tillampningar/{reuse_id}", "en": "/en/reuses/{reuse_id}"},
+    "demand": {"sv": "/efterfragan", "en": "/en/demand"},
 }
 # Pages whose query is not carried over to the other language: where to go after login, a one-time link.
 _PRIVATE_QUERY: frozenset[PageName] = frozenset({"login", "register", "request_confirm"})

@@ -149,10 +149,16 @@ def _dataset_links(slugs: Sequence[str], lang: Lang) -> list[dict[str, str]]:
     return [{"url": url("dataset", lang, slug=slug), "title": slug} for slug in slugs]
 
 
+def report_url(kind: str, target_id: object, lang: Lang) -> str:
+    """The page to report a request (`request`) or an entry of its timeline (`event`) to the moderators."""
+    return url("report", lang, kind=kind, target_id=str(target_id))
+
+
 def event_view(event: EventOut, organization: str, lang: Lang) -> dict[str, Any]:
     """One entry of the timeline: who (staff as their organisation), what changed, and the text."""
     details = event.details
     reason = details.get("decline_reason")
+    reportable = event.kind != "created" and bool(event.body) and not event.hidden
     return {
         "id": str(event.id),
         "kind": event.kind,
@@ -161,6 +167,8 @@ def event_view(event: EventOut, organization: str, lang: Lang) -> dict[str, Any]
         "staff": event.author.staff,
         "organization": organization if event.author.staff else None,
         "hidden": event.hidden,
+        "hidden_reason": event.hidden_reason,
+        "report_url": report_url("event", event.id, lang) if reportable else None,
         "body_html": render_markdown(event.body) if event.body and not event.hidden else None,
         "state_from": event.state_from,
         "state_to": event.state_to,
@@ -188,6 +196,9 @@ def request_view(out: RequestOut, lang: Lang) -> dict[str, Any]:
             {"url": url("dataset", lang, slug=d.slug), "title": localized(d.title, lang)} for d in out.datasets
         ],
         "timeline": [event_view(e, out.organization.name, lang) for e in out.timeline],
+        "hidden": out.hidden,
+        "hidden_reason": out.hidden_reason,
+        "report_url": report_url("request", out.id, lang),
         "is_open": out.state in OPEN_STATES,
         "voted": out.voted,
         "following": out.following,

@@ -1,4 +1,4 @@
-"""/api/v1/me and /api/v1/tokens: who am I, and my API tokens."""
+"""/api/v1/me, /api/v1/tokens and /api/v1/account: who am I, my API tokens, and deleting my account."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datatorget.catalog import accounts
 from datatorget.catalog.permissions import require_login
 from datatorget.catalog.schemas import TokenOut, UserOut
 from datatorget.deps import ApiViewer, SessionDep
+from datatorget.jobs.mail import forget_recipient
 
 router = APIRouter(tags=["accounts"])
 
@@ -53,3 +54,13 @@ def create_token(data: TokenIn, session: SessionDep, viewer: ApiViewer) -> NewTo
 )
 def revoke_token(token_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     accounts.revoke_token(session, token_id, viewer)
+
+
+@router.delete(
+    "/account",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="Delete my account and my personal data; what I wrote stays, without my name",
+)
+def delete_account(session: SessionDep, viewer: ApiViewer) -> None:
+    forget_recipient(session, accounts.delete_account(session, viewer))

@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
-from datatorget.deps import ApiViewer, SessionDep, SettingsDep
+from datatorget.deps import ApiViewer, ApiWrite, SessionDep, SettingsDep
+from datatorget.dialogue import moderation
 from datatorget.dialogue import requests as service
 from datatorget.dialogue.present import event_out, request_out, request_summaries
 from datatorget.dialogue.schemas import (
     CommentIn,
     EventOut,
+    HiddenIn,
     OrganizationRef,
     OrganizationResponsiveness,
     RequestCreated,
@@ -60,6 +62,7 @@ def list_requests(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[ApiWrite],
     summary="File a data request: logged in, or with an email address that confirms it",
 )
 def file_request(
@@ -97,7 +100,11 @@ def read_request(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) 
     return request_out(session, service.get_request(session, request_id, viewer), viewer)
 
 
-@router.patch("/{request_id}", summary="Answer, or change the state (staff of the organisation asked)")
+@router.patch(
+    "/{request_id}",
+    dependencies=[ApiWrite],
+    summary="Answer, or change the state (staff of the organisation asked)",
+)
 def answer_request(
     request_id: uuid.UUID, patch: RequestPatch, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> RequestOut:
@@ -106,17 +113,22 @@ def answer_request(
     return request_out(session, request, viewer)
 
 
-@router.post("/{request_id}/votes", status_code=status.HTTP_201_CREATED, summary="Vote (once per person)")
+@router.post(
+    "/{request_id}/votes", status_code=status.HTTP_201_CREATED, dependencies=[ApiWrite],
+    summary="Vote (once per person)",
+)  # fmt: skip
 def vote(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> Votes:
     return Votes(votes=service.vote(session, request_id, viewer).votes)
 
 
-@router.delete("/{request_id}/votes", summary="Withdraw your vote")
+@router.delete("/{request_id}/votes", dependencies=[ApiWrite], summary="Withdraw your vote")
 def withdraw_vote(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> Votes:
     return Votes(votes=service.withdraw_vote(session, request_id, viewer).votes)
 
 
-@router.post("/{request_id}/comments", status_code=status.HTTP_201_CREATED, summary="Comment")
+@router.post(
+    "/{request_id}/comments", status_code=status.HTTP_201_CREATED, dependencies=[ApiWrite], summary="Comment"
+)
 def comment(
     request_id: uuid.UUID, data: CommentIn, session: SessionDep, viewer: ApiViewer, settings: SettingsDep
 ) -> EventOut:
@@ -130,6 +142,7 @@ def comment(
     "/{request_id}/following",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
+    dependencies=[ApiWrite],
     summary="Follow: be told by email when the state changes or staff answer",
 )
 def follow(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
@@ -138,7 +151,44 @@ def follow(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> Non
 
 @router.delete(
     "/{request_id}/following", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Stop following",
+    dependencies=[ApiWrite], summary="Stop following",
 )  # fmt: skip
 def unfollow(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     service.unfollow(session, request_id, viewer)
+
+
+# --- moderation: staff of the organisation asked, and administrators ---------------------------------------
+
+
+@router.put(
+    "/{request_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+    summary="Hide a request from everyone but staff, with the reason (moderators)",
+)  # fmt: skip
+def hide_request(request_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer: ApiViewer) -> None:
+    moderation.set_hidden(session, "request", request_id, data.reason, viewer)
+
+
+@router.delete(
+    "/{request_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+    summary="Show a hidden request again (moderators)",
+)  # fmt: skip
+def unhide_request(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
+    moderation.set_hidden(session, "request", request_id, None, viewer)
+
+
+@router.put(
+    "/{request_id}/events/{event_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+    summary="Hide the text of a comment or answer, with the reason (moderators)",
+)  # fmt: skip
+def hide_event(
+    request_id: uuid.UUID, event_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer: ApiViewer
+) -> None:
+    moderation.set_hidden(session, "event", event_id, data.reason, viewer, shown_in=request_id)
+
+
+@router.delete(
+    "/{request_id}/events/{event_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+    summary="Show the text of a hidden comment or answer again (moderators)",
+)  # fmt: skip
+def unhide_event(request_id: uuid.UUID, event_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
+    moderation.set_hidden(session, "event", event_id, None, viewer, shown_in=request_id)

@@ -1,4 +1,5 @@
-"""My account: my API tokens, with a button to create one (its secret shown once) and to revoke one."""
+"""My account: my API tokens, with a button to create one (its secret shown once) and to revoke one; for staff
+a link to the moderation queue; and deleting the account, with the password again."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from datatorget.catalog.models import User
 from datatorget.catalog.permissions import require_login
 from datatorget.db.base import utcnow
 from datatorget.deps import SessionDep, WebViewer
-from datatorget.errors import NotFound
+from datatorget.errors import Conflict, NotFound, ValidationFailed
+from datatorget.jobs.mail import forget_recipient
 from datatorget.web.csrf import CheckedForm
-from datatorget.web.i18n import LangDep
+from datatorget.web.i18n import LangDep, Translator
 from datatorget.web.paths import add_page, url
 from datatorget.web.templating import render
 
@@ -26,7 +28,7 @@ MAX_TOKEN_NAME = 200
 
 def _page(
     request: Request, session: Session, user: User, *, new_secret: str | None = None,
-    name_missing: bool = False, status: int = 200,
+    name_missing: bool = False, delete_error: str = "", status: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     now = utcnow()
     tokens: list[dict[str, Any]] = [
@@ -48,6 +50,8 @@ def _page(
         "tokens": tokens,
         "new_secret": new_secret,
         "name_missing": name_missing,
+        "moderator": user.role in ("editor", "admin"),
+        "delete_error": delete_error,
     }, status=status, headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
@@ -61,6 +65,8 @@ def change_tokens(
     request: Request, form: CheckedForm, session: SessionDep, viewer: WebViewer, lang: LangDep
 ) -> Response:
     user = require_login(viewer)
+    if form.get("action") == "delete":
+        return _delete(request, form, session, user, lang)
     if form.get("action") == "revoke":
         try:
             token_id = uuid.UUID(str(form.get("token_id", "")))
@@ -73,3 +79,18 @@ def change_tokens(
         return _page(request, session, user, name_missing=True, status=422)
     _token, secret = accounts.create_token(session, user, name=name)
     return _page(request, session, user, new_secret=secret)
+
+
+def _delete(request: Request, form: Any, session: Session, user: User, lang: LangDep) -> Response:
+    """Delete the account (the password again), forget its address, and log out."""
+    t = Translator(lang)
+    try:
+        with session.begin_nested():
+            address = accounts.delete_account(session, user, password=str(form.get("password") or "")[:1000])
+            forget_recipient(session, address)
+    except ValidationFailed:
+        return _page(request, session, user, delete_error=t("account.delete_wrong_password"), status=422)
+    except Conflict:
+        return _page(request, session, user, delete_error=t("account.delete_last_admin"), status=409)
+    request.session.clear()
+    return render(request, "account_deleted.html", {}, headers={"Cache-Control": "no-store"})

@@ -30,10 +30,12 @@ from datatorget.web.dataset_form import (
     form_from_dataset,
     submitted_form,
 )
+from datatorget.web.discussion_views import discussion_section
 from datatorget.web.form_errors import FieldErrors, service_messages, summary, validation_messages
 from datatorget.web.formatting import localized
 from datatorget.web.i18n import Lang, LangDep, Translator
 from datatorget.web.paths import add_page, url
+from datatorget.web.reuse_views import reuse_section
 from datatorget.web.templating import render
 from datatorget.web.views import dataset_view
 
@@ -118,6 +120,8 @@ def dataset_page(
     return render(request, "dataset.html", {
         "dataset": view,
         "can_edit": can_edit_organization_data(viewer, dataset.organization_id),
+        "discussions": discussion_section(session, dataset, viewer, lang),
+        "reuses": reuse_section(session, dataset, viewer, lang),
     })  # fmt: skip
 
 

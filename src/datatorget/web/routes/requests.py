@@ -16,13 +16,15 @@ from datatorget.catalog.models import User
 from datatorget.catalog.organizations import list_organizations
 from datatorget.catalog.permissions import require_login
 from datatorget.config import Settings
-from datatorget.deps import SessionDep, SettingsDep, WebViewer
+from datatorget.deps import SessionDep, SettingsDep, WebViewer, WebWrite
+from datatorget.dialogue import moderation
 from datatorget.dialogue import requests as service
 from datatorget.dialogue.models import DataRequest
 from datatorget.dialogue.present import request_out, request_summaries
 from datatorget.dialogue.schemas import CommentIn, RequestIn, RequestPatch
 from datatorget.errors import Conflict, DatatorgetError, NotFound, PermissionDenied, ValidationFailed
 from datatorget.jobs import notify
+from datatorget.web import spam
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, summary, validation_messages
 from datatorget.web.i18n import Lang, LangDep, Translator
@@ -80,10 +82,12 @@ def request_list(request: Request, session: SessionDep, viewer: WebViewer, lang:
 
 def _show_new(
     request: Request, session: Session, viewer: User | None, lang: Lang, values: FormValues,
-    errors: FieldErrors | None = None, status: int = 200,
+    errors: FieldErrors | None = None, status: int = 200, refused: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     errors = errors or {}
     return render(request, "requests_new.html", {
+        "stamp": spam.stamp(request.app.state.settings),
+        "refused": refused,
         "values": values,
         "errors": errors,
         "error_summary": summary(errors, NEW_FIELDS, Translator(lang)),
@@ -117,13 +121,15 @@ def _checked_request(
 @add_page(router, "request_new", methods=("POST",))
 def file_request(
     request: Request, form: CheckedForm, session: SessionDep, viewer: WebViewer, settings: SettingsDep,
-    lang: LangDep,
+    lang: LangDep, _write: WebWrite,
 ) -> Response:  # fmt: skip
+    """File the request, unless the form has mistakes or looks sent by a script (spam.refusal)."""
     values = form_values(form, NEW_FIELDS)
     t = Translator(lang)
     data, errors = _checked_request(values, viewer, t)
-    if data is None:
-        return _show_new(request, session, viewer, lang, values, errors, 422)
+    refusal = spam.refusal(form, settings)
+    if data is None or refusal:
+        return _show_new(request, session, viewer, lang, values, errors, 422, t(refusal) if refusal else None)
     try:
         with session.begin_nested():  # a refusal undoes what the service began, and the page still reads
             filed = service.file_request(session, data, viewer)
@@ -160,6 +166,13 @@ def _request_id(text: str) -> uuid.UUID:
         return uuid.UUID(text)
     except ValueError:
         raise NotFound(f"no data request '{text}'") from None
+
+
+def _entry_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound(f"no timeline entry '{text}'") from None
 
 
 @dataclass
@@ -205,7 +218,7 @@ def request_page(
 @add_page(router, "request", methods=("POST",))
 def change_request(
     request_id: str, request: Request, form: CheckedForm, session: SessionDep, viewer: WebViewer,
-    settings: SettingsDep, lang: LangDep,
+    settings: SettingsDep, lang: LangDep, _write: WebWrite,
 ) -> Response:  # fmt: skip
     """One handler for the page's forms: `action` says which was sent. Done: back to the page (PRG)."""
     user = require_login(viewer)
@@ -295,7 +308,17 @@ def _answer(a: Action) -> Response:
     return a.back(f"event-{event.id}")
 
 
+def _show_again(a: Action) -> Response:
+    """Staff show a hidden request, or a hidden entry of its timeline (`event_id`), again."""
+    event = str(a.form.get("event_id") or "")
+    if event:
+        moderation.set_hidden(a.session, "event", _entry_id(event), None, a.user, shown_in=a.found.id)
+    else:
+        moderation.set_hidden(a.session, "request", a.found.id, None, a.user)
+    return a.back(f"event-{event}" if event else "")
+
+
 _ACTIONS = {
     "vote": _vote, "withdraw_vote": _withdraw_vote, "follow": _follow, "unfollow": _unfollow,
-    "comment": _comment, "answer": _answer,
+    "comment": _comment, "answer": _answer, "show_again": _show_again,
 }  # fmt: skip

@@ -1,0 +1,1 @@
+"""Interoperability: DCAT-AP-SE out, harvesting in, a CKAN-compatible API, metadata quality."""
