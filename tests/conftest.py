@@ -11,9 +11,11 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, text, update
@@ -31,6 +33,16 @@ from datatorget.db.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("DATATORGET_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Argon2 with the least work. With the production parameters each user a test makes costs a quarter of a
+    second, and the suite makes thousands. The hashes are still argon2, made and checked by the same code (a
+    hash carries its parameters)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -128,10 +140,17 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture
-def app_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+@contextmanager
+def client_with(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """A client of the app with these settings on the test's database, started and stopped with the block."""
     app = create_app(settings, engine=engine, migrate=False)
     with TestClient(app, base_url="http://portal.test", raise_server_exceptions=True) as client:
+        yield client
+
+
+@pytest.fixture
+def app_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    with client_with(engine, settings) as client:
         yield client
 
 

@@ -1,10 +1,13 @@
-"""Fixtures of the API tests: two organisations, the people who act on them, and the stored state."""
+"""Fixtures of the API tests: two organisations, the people who act on them, a data request, and the stored
+state."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,15 @@ from tests.conftest import Actors
 from tests.factories import make_dataset, make_organization
 
 Headers = dict[str, str]
+ASK = {
+    "title": "Luftkvalitet per timme",
+    "description": "Mätvärden från kommunens luftmätare, **timvis**.",
+    "intended_use": "En app som varnar astmatiker.",
+    "organization": "sjoviks-kommun",
+    "theme": "ENVI",
+    "wished_format": "CSV eller ett API",
+    "wished_frequency": "DAILY",
+}
 
 
 @pytest.fixture
@@ -55,6 +67,31 @@ def editor_headers(actors: Actors, sjovik: Organization) -> Headers:
 def outsider_headers(actors: Actors, vatten: Organization) -> Headers:
     """An editor of Sjövik Vatten AB, who may not change the municipality's datasets."""
     return actors.headers(actors.user("editor@sjovikvatten.se", "editor", vatten.slug))
+
+
+@pytest.fixture
+def member_headers(actors: Actors) -> Headers:
+    """Anna, a member who signed up."""
+    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
+
+
+@pytest.fixture
+def other_member_headers(actors: Actors) -> Headers:
+    """Bo, another member."""
+    return actors.headers(actors.user("bo@example.org", "member", display_name="Bo"))
+
+
+def file(client: TestClient, headers: Headers, **changes: Any) -> str:
+    """File the data request ASK, with these changes; its id."""
+    response = client.post("/api/v1/requests", json=ASK | changes, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@pytest.fixture
+def asked(app_client: TestClient, member_headers: Headers, sjovik: Organization) -> str:
+    """A public request Anna filed to Sjöviks kommun; its id. (The discussion tests ask a question instead.)"""
+    return file(app_client, member_headers)
 
 
 @pytest.fixture

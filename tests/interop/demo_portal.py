@@ -10,13 +10,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from datatorget.app import create_app
-from datatorget.catalog import accounts
 from datatorget.catalog.models import Dataset, Distribution
 from datatorget.config import Settings
-from datatorget.demo.load import load_demo
-from datatorget.jobs.ingestion import start_missing_tables
-from datatorget.jobs.worker import run_pending
+from tests.servers import demo_app
 
 BASE_URL = "http://portal.test"
 
@@ -35,12 +31,7 @@ def demo_portal(data_dir: Path) -> DemoPortal:
     settings = Settings(
         data_dir=data_dir, base_url=BASE_URL, secret_key=SecretStr("demo-portal-secret"), job_workers=0
     )
-    app = create_app(settings)
-    with app.state.sessionmaker.begin() as session:
-        load_demo(session, settings)
-        start_missing_tables(session, accounts.system_user(session))
-    run_pending(app.state.job_context)
-    return DemoPortal(app, settings)
+    return DemoPortal(demo_app(settings), settings)
 
 
 def all_datasets(session: Session) -> list[Dataset]:

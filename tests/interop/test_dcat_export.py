@@ -29,19 +29,11 @@ from datatorget.interop.dcat_export import (
 from datatorget.interop.dcat_feed import FeedQuery, catalog_graphs, count_datasets
 from datatorget.interop.dcat_import import parse_rdf
 from datatorget.interop.dcat_vocab import CC0, DCATAP, HVD_LEGISLATION, HYDRA, VCARD, new_graph
-from tests.interop.demo_portal import BASE_URL, DemoPortal, all_datasets, demo_portal
+from tests.interop.demo_portal import BASE_URL, DemoPortal, all_datasets
 from tests.interop.shapes import dcat_ap_shapes, hvd_shapes, violations
 
 FILE_TYPES = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "http://www.iana.org/assignments/media-types/"
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
-    portal = demo_portal(tmp_path_factory.mktemp("dcat-export"))
-    yield portal
-    portal.app.state.duck.close()
-    portal.app.state.engine.dispose()
 
 
 def _catalog(portal: DemoPortal, fmt: RdfFormat) -> bytes:

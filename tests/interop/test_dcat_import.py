@@ -23,15 +23,7 @@ from datatorget.interop.dcat_import import (
     parse_rdf,
     read_catalog,
 )
-from tests.interop.demo_portal import BASE_URL, DemoPortal, all_datasets, demo_portal
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
-    portal = demo_portal(tmp_path_factory.mktemp("dcat-import"))
-    yield portal
-    portal.app.state.duck.close()
-    portal.app.state.engine.dispose()
+from tests.interop.demo_portal import BASE_URL, DemoPortal, all_datasets
 
 
 @pytest.fixture(scope="module")

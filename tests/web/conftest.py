@@ -85,6 +85,14 @@ def energy_editor(session: Session, demo: None) -> User:
 
 
 @pytest.fixture
+def member(session: Session, demo: None) -> User:
+    """Anna, a member who signed up."""
+    user = accounts.register_member(session, email="anna@example.org", password=PASSWORD, display_name="Anna")
+    session.commit()
+    return user
+
+
+@pytest.fixture
 def draft(session: Session, demo: None) -> str:
     """A draft dataset of Sjöviks kommun; its slug."""
     data = DatasetIn(

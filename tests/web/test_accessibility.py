@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,22 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from datatorget.app import create_app
 from datatorget.catalog import accounts
 from datatorget.catalog.models import Dataset, Distribution
-from datatorget.config import Settings
-from datatorget.demo.load import load_demo
 from datatorget.dialogue import moderation
 from datatorget.dialogue.models import DataRequest, Discussion, DiscussionMessage, Reuse
 from datatorget.dialogue.schemas import ReportIn
-from datatorget.jobs.ingestion import reingest, start_missing_tables
+from datatorget.jobs.ingestion import reingest
 from datatorget.jobs.worker import run_pending
 from datatorget.store.models import DataTable
+from tests.servers import served_demo
 from tests.web.pages import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -112,34 +106,12 @@ class Portal:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     """The portal on a free port of 127.0.0.1, with the demo municipality (its tables read in) and an
     editor."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    settings = Settings(data_dir=tmp_path_factory.mktemp("a11y"), base_url=base_url, secret_key="a11y-" * 8)
-    app = create_app(settings)
-    with app.state.sessionmaker.begin() as session:
-        load_demo(session, settings)
-        accounts.create_user(
-            session, email=EDITOR, password=PASSWORD, role="editor", organization_slug="sjovik", by=None
-        )
-        start_missing_tables(session, accounts.system_user(session))
-    run_pending(app.state.job_context)
-    config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", access_log=False)
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield Portal(base_url, app)
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        app.state.engine.dispose()
+    with served_demo(tmp_path_factory.mktemp("a11y"), secret_key="a11y-" * 8) as app:
+        with app.state.sessionmaker.begin() as session:
+            accounts.create_user(
+                session, email=EDITOR, password=PASSWORD, role="editor", organization_slug="sjovik", by=None
+            )
+        yield Portal(app.state.settings.base_url, app)
 
 
 @pytest.fixture(scope="module")
@@ -241,10 +213,15 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def assert_no_violations(page: Page, where: str) -> None:
+    """axe finds nothing on the page as it is now; `where` (such as "on /path with errors") is told if it does."""
+    violations = axe_violations(page)
+    assert not violations, f"axe found WCAG 2.1 AA violations {where}:\n{describe(violations)}"
+
+
 def assert_accessible(page: Page, path: str) -> None:
     page.goto(path)
-    violations = axe_violations(page)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path}:\n{describe(violations)}"
+    assert_no_violations(page, f"on {path}")
 
 
 def _each(pages: dict[str, tuple[str, str]]) -> list[Any]:
@@ -252,6 +229,15 @@ def _each(pages: dict[str, tuple[str, str]]) -> list[Any]:
         pytest.param(path, id=f"{name}-{lang}")
         for name, pair in pages.items()
         for lang, path in zip(("sv", "en"), pair, strict=True)
+    ]
+
+
+def _in_both_languages(named: dict[str, str]) -> list[Any]:
+    """(value, lang) for each value in each language, with the id "name-lang"."""
+    return [
+        pytest.param(value, lang, id=f"{name}-{lang}")
+        for name, value in named.items()
+        for lang in ("sv", "en")
     ]
 
 
@@ -275,8 +261,7 @@ def test_dataset_form_with_errors_has_no_wcag_violations(editor: Page, path: str
         editor.click("main form.form button[type=submit]")
 
     assert editor.locator(".error-summary li").count() >= 3
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+    assert_no_violations(editor, f"on {path} with errors")
 
 
 @pytest.mark.parametrize(
@@ -288,6 +273,10 @@ def test_dataset_form_with_errors_has_no_wcag_violations(editor: Page, path: str
         "/en/datasets?q=bad",
         "/datamangder/badplatser",
         "/en/datasets/badplatser",
+        "/dataforfragningar",
+        "/en/data-requests/new",
+        "/tillampningar",
+        "/en/reuses",
     ],
 )
 def test_page_does_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
@@ -358,8 +347,7 @@ def test_the_report_page_has_no_wcag_violations_also_with_errors(
 
     assert visitor.locator(".error-summary").count() == 1
     assert visitor.locator("#reason[aria-invalid=true]").count() == 1
-    violations = axe_violations(visitor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+    assert_no_violations(visitor, f"on {path} with errors")
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -379,15 +367,7 @@ TABLE_PAGES = {
 }
 
 
-def _tables() -> list[Any]:
-    return [
-        pytest.param(slug, lang, id=f"{name}-{lang}")
-        for name, slug in TABLE_PAGES.items()
-        for lang in ("sv", "en")
-    ]
-
-
-@pytest.mark.parametrize(("slug", "lang"), _tables())
+@pytest.mark.parametrize(("slug", "lang"), _in_both_languages(TABLE_PAGES))
 def test_table_page_has_no_wcag_violations(
     visitor: Page, tables: dict[str, str], slug: str, lang: str
 ) -> None:
@@ -409,8 +389,7 @@ def test_table_settings_form_has_no_wcag_violations(editor: Page, tables: dict[s
     path = tables["badplatser"] + "/installningar"
     editor.goto(path if lang == "sv" else english(path))
     editor.locator("details.column-settings summary").first.click()
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path}:\n{describe(violations)}"
+    assert_no_violations(editor, f"on {path}")
 
 
 def test_table_settings_form_with_errors_has_no_wcag_violations(editor: Page, tables: dict[str, str]) -> None:
@@ -422,8 +401,7 @@ def test_table_settings_form_with_errors_has_no_wcag_violations(editor: Page, ta
 
     assert editor.locator(".error-summary li").count() == 1
     assert editor.locator("#col-0-title_sv[aria-invalid=true]").count() == 1
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations with errors:\n{describe(violations)}"
+    assert_no_violations(editor, "with errors")
 
 
 def test_table_page_does_not_scroll_sideways_at_320_pixels(
@@ -497,15 +475,7 @@ DATA_REQUESTS = {
 }
 
 
-def _data_requests() -> list[Any]:
-    return [
-        pytest.param(title, lang, id=f"{name}-{lang}")
-        for name, title in DATA_REQUESTS.items()
-        for lang in ("sv", "en")
-    ]
-
-
-@pytest.mark.parametrize(("title", "lang"), _data_requests())
+@pytest.mark.parametrize(("title", "lang"), _in_both_languages(DATA_REQUESTS))
 def test_data_request_page_has_no_wcag_violations(
     visitor: Page, data_requests: dict[str, str], title: str, lang: str
 ) -> None:
@@ -513,7 +483,7 @@ def test_data_request_page_has_no_wcag_violations(
     assert_accessible(visitor, path if lang == "sv" else english(path))
 
 
-@pytest.mark.parametrize(("title", "lang"), _data_requests())
+@pytest.mark.parametrize(("title", "lang"), _in_both_languages(DATA_REQUESTS))
 def test_data_request_page_with_the_staff_forms_has_no_wcag_violations(
     editor: Page, data_requests: dict[str, str], title: str, lang: str
 ) -> None:
@@ -534,8 +504,7 @@ def test_the_staff_answer_form_with_errors_has_no_wcag_violations(
         editor.click("#answer-section button[type=submit]")
 
     assert editor.locator("#answer-section .error-summary li").count() == 2
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations with errors:\n{describe(violations)}"
+    assert_no_violations(editor, "with errors")
 
 
 @pytest.mark.parametrize(
@@ -555,21 +524,7 @@ def test_request_and_sign_up_forms_with_errors_have_no_wcag_violations(
         visitor.click(button)
 
     assert visitor.locator(".error-summary li").count() >= 2
-    violations = axe_violations(visitor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
-
-
-@pytest.mark.parametrize("path", ["/dataforfragningar", "/en/data-requests/new"])
-def test_request_pages_do_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
-    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
-    try:
-        page = context.new_page()
-        page.goto(path)
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    finally:
-        context.close()
-
-    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"
+    assert_no_violations(visitor, f"on {path} with errors")
 
 
 # --- a discussion: its id is made when the demo is loaded, so its path is looked up -------------------------
@@ -598,8 +553,7 @@ def test_a_discussion_has_no_wcag_violations_for_visitors_and_for_staff_with_its
         summary.click()
     # the reply form, closing, and hiding each message and the discussion
     assert editor.locator("main form").count() >= 4
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {discussion[lang]}:\n{describe(violations)}"
+    assert_no_violations(editor, f"on {discussion[lang]}")
 
 
 @pytest.mark.parametrize(
@@ -612,8 +566,7 @@ def test_the_form_to_start_a_discussion_with_errors_has_no_wcag_violations(edito
         editor.click("#start form button[type=submit]")
 
     assert editor.locator(".error-summary li").count() == 2
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+    assert_no_violations(editor, f"on {path} with errors")
 
 
 # --- reuses: a reuse's page (public, and with staff's forms), the form with errors, and 320 px ------------
@@ -644,8 +597,7 @@ def test_a_waiting_reuse_page_with_staffs_forms_and_errors_has_no_wcag_violation
         editor.click("#decide-section form.form button[type=submit]")  # rejected without a reason
 
     assert editor.locator("#decide-reject_reason[aria-invalid=true]").count() == 1
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
+    assert_no_violations(editor, f"on {path} with errors")
 
 
 @pytest.mark.parametrize("path", ["/tillampningar/ny", "/en/reuses/new"])
@@ -656,18 +608,4 @@ def test_the_reuse_form_with_errors_has_no_wcag_violations(editor: Page, path: s
         editor.click("main form.form button[type=submit]")
 
     assert editor.locator(".error-summary li").count() >= 3
-    violations = axe_violations(editor)
-    assert not violations, f"axe found WCAG 2.1 AA violations on {path} with errors:\n{describe(violations)}"
-
-
-@pytest.mark.parametrize("path", ["/tillampningar", "/en/reuses"])
-def test_the_reuses_do_not_scroll_sideways_at_320_pixels(browser: Browser, server: str, path: str) -> None:
-    context = browser.new_context(base_url=server, viewport={"width": 320, "height": 640})
-    try:
-        page = context.new_page()
-        page.goto(path)
-        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    finally:
-        context.close()
-
-    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide in a {widths[1]} px window"
+    assert_no_violations(editor, f"on {path} with errors")

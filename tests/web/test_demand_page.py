@@ -7,10 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import User
-from tests.web.conftest import _user
 from tests.web.pages import Pages, h1_of, text_of
 
 
@@ -28,11 +26,6 @@ def table_rows(html: str, caption_id: str) -> list[list[str]]:
         [text_of(cell) for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)
     ]
-
-
-@pytest.fixture
-def member(session: Session, demo: None) -> User:
-    return _user(session, "anna@example.org", "member", None)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(app_client: TestClient, demo: None) -> None:

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from datatorget.app import create_app
 from datatorget.catalog import accounts
 from datatorget.catalog.models import User
 from datatorget.config import Settings
@@ -22,6 +21,7 @@ from datatorget.dialogue.models import Discussion, DiscussionMessage
 from datatorget.dialogue.schemas import DiscussionIn
 from datatorget.jobs.mail import SEND_EMAIL
 from datatorget.jobs.models import Job
+from tests.conftest import client_with
 from tests.web.pages import PASSWORD, Pages, field_error, h1_of, language_link, text_of, title_of
 
 LIST = "/datamangder/badplatser/diskussioner"
@@ -29,14 +29,6 @@ LIST_EN = "/en/datasets/badplatser/discussions"
 TITLE = "Finns koordinaterna i SWEREF 99?"
 BODY = "Jag vill rita dem på en **karta**."
 QUESTION: dict[str, str | list[str]] = {"title": TITLE, "message": BODY}
-
-
-@pytest.fixture
-def member(session: Session, demo: None) -> User:
-    """A member who signed up, with the name Anna."""
-    user = accounts.register_member(session, email="anna@example.org", password=PASSWORD, display_name="Anna")
-    session.commit()
-    return user
 
 
 @pytest.fixture
@@ -369,10 +361,7 @@ def test_members_see_no_hide_forms_and_may_not_hide(
 def test_a_flood_of_forms_from_one_address_is_refused_with_429(
     engine: Engine, settings: Settings, session: Session, member: User
 ) -> None:
-    app = create_app(
-        settings.model_copy(update={"address_writes_per_minute": 2}), engine=engine, migrate=False
-    )
-    with TestClient(app, base_url="http://portal.test") as client:
+    with client_with(engine, settings.model_copy(update={"address_writes_per_minute": 2})) as client:
         pages = Pages(client)
         pages.log_in(member)
         statuses = [pages.submit(LIST, QUESTION | {"title": f"Fråga {n}"}).status_code for n in range(3)]

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from datatorget.app import create_app
 from datatorget.catalog import accounts
 from datatorget.catalog.models import User
 from datatorget.config import Settings
@@ -21,17 +20,11 @@ from datatorget.dialogue import discussions, reuses
 from datatorget.dialogue import requests as service
 from datatorget.dialogue.models import ContentReport, DataRequest, RequestEvent
 from datatorget.dialogue.schemas import DiscussionIn, RequestIn, ReuseIn, ReusePatch
+from tests.conftest import client_with
 from tests.web.pages import PASSWORD, Pages, field_error, h1_of, text_of, title_of
 
 HIDDEN_BECAUSE = "Personuppgifter om en tredje person."
 COMMENT = "Ring Bertil på 070-123 45 67."
-
-
-@pytest.fixture
-def member(session: Session, demo: None) -> User:
-    user = accounts.register_member(session, email="anna@example.org", password=PASSWORD, display_name="Anna")
-    session.commit()
-    return user
 
 
 @pytest.fixture
@@ -69,8 +62,7 @@ def report_links(html: str) -> list[str]:
 
 def file_report(pages: Pages, path: str, reason: str = "Telefonnummer till en privatperson.") -> Any:
     """Send the report form at `path`, as a browser would."""
-    data = {**pages.hidden_fields(path), "reason": reason, "website": ""}
-    return pages.client.post(path, data=data, follow_redirects=False)
+    return pages.submit(path, {"reason": reason, "website": ""})
 
 
 # --- reporting ------------------------------------------------------------------------------------------
@@ -358,9 +350,7 @@ def strict_client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     may write twice a minute. (Ask for it before `session` or `demo`: the app closes the engine's pool when
     it stops, so the test's session must have given its connection back by then.)"""
     strict = settings.model_copy(update={"form_min_seconds": 60, "address_writes_per_minute": 2})
-    with TestClient(
-        create_app(strict, engine=engine, migrate=False), base_url="http://portal.test"
-    ) as client:
+    with client_with(engine, strict) as client:
         yield client
 
 

@@ -38,14 +38,6 @@ def request_form(**fields: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def member(session: Session, demo: None) -> User:
-    """A member who signed up, with the name Anna."""
-    user = accounts.register_member(session, email=MEMBER_EMAIL, password=PASSWORD, display_name="Anna")
-    session.commit()
-    return user
-
-
-@pytest.fixture
 def other_member(session: Session, demo: None) -> User:
     user = accounts.register_member(session, email="bo@example.org", password=PASSWORD, display_name=None)
     session.commit()

@@ -21,9 +21,8 @@ from datatorget.dialogue import reuses as service
 from datatorget.dialogue.models import Reuse
 from datatorget.dialogue.schemas import ReuseIn, ReusePatch
 from tests.api.snapshots import files_in
-from tests.web.pages import PASSWORD, Pages, field_error, h1_of, language_link, text_of, title_of
+from tests.web.pages import Pages, field_error, h1_of, language_link, text_of, title_of
 
-MEMBER_EMAIL = "anna@example.org"
 PNG = picture((0, 94, 150), (120, 200, 230))
 
 
@@ -38,14 +37,6 @@ def reuse_form(**fields: str) -> dict[str, Any]:
         "image_alt": "",
         **fields,
     }
-
-
-@pytest.fixture
-def member(session: Session, demo: None) -> User:
-    """A member who signed up, with the name Anna."""
-    user = accounts.register_member(session, email=MEMBER_EMAIL, password=PASSWORD, display_name="Anna")
-    session.commit()
-    return user
 
 
 def registered(session: Session, member: User, *, approved: bool = False) -> str:

@@ -16,16 +16,20 @@ from datatorget.catalog.models import Dataset, User
 from datatorget.errors import NotAuthenticated, PermissionDenied
 
 Viewer = User | None
+STAFF_ROLES = ("editor", "admin")
 
 
 def is_admin(viewer: Viewer) -> bool:
     return viewer is not None and viewer.role == "admin"
 
 
+def editor_organization(viewer: Viewer) -> uuid.UUID | None:
+    """The organisation an editor works for; None for anyone else (administrators included)."""
+    return viewer.organization_id if viewer is not None and viewer.role == "editor" else None
+
+
 def can_edit_organization_data(viewer: Viewer, organization_id: uuid.UUID) -> bool:
-    return is_admin(viewer) or (
-        viewer is not None and viewer.role == "editor" and viewer.organization_id == organization_id
-    )
+    return is_admin(viewer) or editor_organization(viewer) == organization_id
 
 
 def can_see(viewer: Viewer, dataset: Dataset) -> bool:
@@ -42,8 +46,8 @@ def visible_datasets(viewer: Viewer) -> ColumnElement[bool]:
     if is_admin(viewer):
         return true()
     published = Dataset.state == "published"
-    if viewer is not None and viewer.role == "editor" and viewer.organization_id is not None:
-        return published | (Dataset.organization_id == viewer.organization_id)
+    if (organization_id := editor_organization(viewer)) is not None:
+        return published | (Dataset.organization_id == organization_id)
     return published
 
 
@@ -57,6 +61,14 @@ def require_edit(viewer: Viewer, organization_id: uuid.UUID) -> User:
     user = require_login(viewer)
     if not can_edit_organization_data(user, organization_id):
         raise PermissionDenied("you may only change your own organisation and its datasets")
+    return user
+
+
+def require_staff(viewer: Viewer, *, to: str) -> User:
+    """Editors and administrators; 401 anonymous, 403 anyone else ("only editors and administrators {to}")."""
+    user = require_login(viewer)
+    if user.role not in STAFF_ROLES:
+        raise PermissionDenied(f"only editors and administrators {to}")
     return user
 
 

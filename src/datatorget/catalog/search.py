@@ -196,8 +196,11 @@ def remove_from_index(session: Session, dataset_id: uuid.UUID) -> None:
     # On PostgreSQL the index row goes with the dataset (ON DELETE CASCADE).
 
 
-def _matches(session: Session, q: str) -> Select[Any] | None:
-    """A query of (dataset_id, rank) for the datasets matching q, higher rank first; None for no words."""
+def text_matches(session: Session, q: str) -> Select[Any] | None:
+    """A query of (dataset_id, rank) for the datasets matching q, higher rank first; None for no words.
+
+    Its parameters are unique to each call, so one statement may hold the matches of several queries
+    (the CKAN API's `q` and `fq` may each hold words)."""
     terms = query_stems(q)
     if not terms:
         return None
@@ -217,8 +220,9 @@ def _matches(session: Session, q: str) -> Select[Any] | None:
         )
     query: ColumnElement[Any] | None = None
     for i, word in enumerate(tokens(q)[:MAX_TERMS]):
-        swedish = func.to_tsquery(literal_column("'swedish'::regconfig"), bindparam(f"t{i}", word + ":*"))
-        english = func.to_tsquery(literal_column("'english'::regconfig"), bindparam(f"e{i}", word + ":*"))
+        prefix = bindparam(f"t{i}", word + ":*", String, unique=True)
+        swedish = func.to_tsquery(literal_column("'swedish'::regconfig"), prefix)
+        english = func.to_tsquery(literal_column("'english'::regconfig"), prefix)
         # A stopword of either language ("för", "and") was left out of that language's text, so it cannot be
         # required: it becomes an empty query, which && ignores ("Laddstationer för elbilar" finds the title).
         either = case(
@@ -278,7 +282,7 @@ def _candidates(session: Session, query: SearchQuery, viewer: Viewer) -> CTE:
     (0 without words)."""
     columns = [Dataset.id, Dataset.organization_id, Dataset.license, Dataset.modified, Dataset.title_sort]
     statement = select(*columns).where(visible_datasets(viewer), *_requirements(query))
-    matches = _matches(session, query.q)
+    matches = text_matches(session, query.q)
     if matches is None:
         statement = statement.add_columns(literal_column("0.0", Float).label("rank"))
     else:

@@ -18,7 +18,7 @@ from datatorget.db.base import utcnow
 from datatorget.errors import NotFound, ValidationFailed
 from datatorget.store.infer import TYPES
 from datatorget.store.models import DataTable, TableVersion
-from datatorget.store.versions import find_version, version_file, version_path
+from datatorget.store.versions import find_version, no_version, version_file, version_path
 
 TABULAR_FORMATS = frozenset({"CSV", "TSV", "XLSX", "ODS", "JSON", "GEOJSON", "PARQUET"})
 MAX_SQL_NAME = 63
@@ -114,9 +114,9 @@ def readable_version(
 class VersionToRead:
     """What reading rows needs of a table version, as plain values (they outlive the session)."""
 
-    table_id: uuid.UUID
+    id: uuid.UUID  # the table's, which is its distribution's
     sql_name: str
-    number: int
+    version: int
     row_count: int
     schema: dict[str, Any]
     path: Path
@@ -147,11 +147,7 @@ def version_to_read(
     if found.sql_name is None:
         raise NotFound(f"the distribution '{distribution_id}' is not a table")
     if found.number is None:
-        if version is None and found.current_version is None:
-            raise NotFound("this table has no version yet: its ingestion has not finished or has failed")
-        raise NotFound(
-            f"this table has no version {version if version is not None else found.current_version}"
-        )
+        raise no_version(version if version is not None else found.current_version)
     return VersionToRead(distribution_id, found.sql_name, found.number, found.row_count,
                          dict(found.table_schema), version_file(tables_dir, distribution_id, found.sha256))  # fmt: skip
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datatorget.catalog import accounts
-from datatorget.catalog.models import Dataset, User
-from datatorget.demo.requests import MEMBERS
+from datatorget.catalog.models import Dataset
+from datatorget.demo.requests import member
 from datatorget.dialogue import discussions
 from datatorget.dialogue.models import Discussion
 from datatorget.dialogue.schemas import DiscussionIn
@@ -55,7 +55,7 @@ DEMO_DISCUSSIONS = (
 
 def load_demo_discussions(session: Session) -> int:
     """Create the demo discussions that are missing (on demo datasets that exist); give the number created.
-    The demo members are those of the demo requests (`load_demo_requests` makes them first)."""
+    The demo members are those of the demo requests."""
     staff = accounts.system_user(session)
     created = 0
     for demo in DEMO_DISCUSSIONS:
@@ -67,17 +67,11 @@ def load_demo_discussions(session: Session) -> int:
             continue
         (_, question), *replies = demo.messages
         started = discussions.start_discussion(
-            session, demo.dataset, DiscussionIn(title=demo.title, body=question), _member(session, demo.by)
+            session, demo.dataset, DiscussionIn(title=demo.title, body=question), member(session, demo.by)
         )
         for by, text in replies:
-            discussions.reply(session, started.id, text, staff if by == STAFF else _member(session, by))
+            discussions.reply(session, started.id, text, staff if by == STAFF else member(session, by))
         if demo.closed:
             discussions.set_closed(session, started.id, True, staff)
         created += 1
     return created
-
-
-def _member(session: Session, email: str) -> User:
-    if email not in MEMBERS:
-        raise ValueError(f"{email} is not a demo member")
-    return session.scalars(select(User).where(User.email == email)).one()

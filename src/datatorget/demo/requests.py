@@ -57,7 +57,7 @@ DEMO_REQUESTS = (
 
 def load_demo_requests(session: Session) -> int:
     """Create the demo members and requests that are missing; give the number of requests created."""
-    members = {email: _member(session, email, name) for email, name in MEMBERS.items()}
+    members = {email: member(session, email) for email in MEMBERS}
     staff = accounts.system_user(session)
     created = 0
     for demo in DEMO_REQUESTS:
@@ -71,18 +71,19 @@ def load_demo_requests(session: Session) -> int:
         ).request
         for voter in demo.voters:
             requests.vote(session, filed.id, members[voter])
-        for member, text in demo.comments:
-            requests.add_comment(session, filed.id, text, members[member])
+        for by, text in demo.comments:
+            requests.add_comment(session, filed.id, text, members[by])
         if demo.answer:
             requests.answer_request(session, filed.id, RequestPatch.model_validate(demo.answer), staff)
         created += 1
     return created
 
 
-def _member(session: Session, email: str, name: str) -> User:
-    """A demo member nobody can log in as (a random password nobody knows)."""
+def member(session: Session, email: str) -> User:
+    """The demo member with this address (one of MEMBERS), created when missing; nobody can log in as one (a
+    random password nobody knows)."""
     found = session.scalar(select(User).where(User.email == email))
     if found is not None:
         return found
     return accounts.create_user(session, email=email, password=uuid.uuid4().hex, role="member",
-                                organization_slug=None, by=None, display_name=name)  # fmt: skip
+                                organization_slug=None, by=None, display_name=MEMBERS[email])  # fmt: skip

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datatorget.catalog import accounts
-from datatorget.catalog.models import User
 from datatorget.config import Settings
-from datatorget.demo.requests import MEMBERS
+from datatorget.demo.requests import member
 from datatorget.dialogue import reuses
 from datatorget.dialogue.models import Reuse
 from datatorget.dialogue.schemas import ReuseIn, ReusePatch
@@ -77,19 +76,19 @@ def picture(top: RGB, bottom: RGB, width: int = 240, height: int = 135) -> bytes
 
 
 def load_demo_reuses(session: Session, settings: Settings) -> int:
-    """Create the demo reuses that are missing (after the demo members); give the number created."""
+    """Create the demo reuses that are missing; give the number created."""
     staff = accounts.system_user(session)
     created = 0
     for demo in DEMO_REUSES:
         if session.scalar(select(Reuse.id).where(Reuse.title == demo.fields["title"])) is not None:
             continue
-        member = session.scalar(select(User).where(User.email == demo.by))
-        if member is None or demo.by not in MEMBERS:
-            continue
-        reuse = reuses.register_reuse(session, ReuseIn.model_validate(demo.fields), member)
+        submitter = member(session, demo.by)
+        reuse = reuses.register_reuse(session, ReuseIn.model_validate(demo.fields), submitter)
         if demo.image is not None:
             image = io.BytesIO(picture(*demo.image))
-            reuses.set_image(session, reuse.id, image, demo.image_alt, member, files_dir=settings.files_dir)
+            reuses.set_image(
+                session, reuse.id, image, demo.image_alt, submitter, files_dir=settings.files_dir
+            )
         if demo.approved:
             reuses.change_reuse(session, reuse.id, ReusePatch(state="approved"), staff)
         created += 1

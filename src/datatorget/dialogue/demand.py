@@ -30,18 +30,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from datatorget.catalog.models import Dataset, Distribution
-from datatorget.catalog.permissions import Viewer, require_login, visible_datasets
+from datatorget.catalog.permissions import Viewer, require_staff, visible_datasets
 from datatorget.db.base import utcnow
 from datatorget.dialogue.models import DataRequest, DatasetUsage, SearchMiss
-from datatorget.dialogue.requests import CLOSED_STATES, OPEN_STATES
-from datatorget.errors import PermissionDenied
+from datatorget.dialogue.requests import CLOSED_STATES, OPEN_STATES, public_requests
 from datatorget.store.models import DataTable
 
 log = logging.getLogger(__name__)
 
 UseKind = Literal["view", "download", "api"]
 KINDS: tuple[UseKind, ...] = ("view", "download", "api")
-STAFF_ROLES = ("editor", "admin")
 QUERY_MAX = 200  # the length of SearchMiss.query
 PUBLISH_MIN_DAYS = 3
 FLUSH_INTERVAL_S = 30.0
@@ -349,15 +347,11 @@ def unmet_searches(
     return [SearchCount(query, int(n), int(d)) for query, n, d in session.execute(stmt)]
 
 
-def _public_requests() -> list[ColumnElement[bool]]:
-    return [DataRequest.confirmed_at.is_not(None), DataRequest.hidden_reason.is_(None)]
-
-
 def most_voted_requests(session: Session, *, limit: int) -> list[DataRequest]:
     """The public requests still open (received, under review, planned) with the most votes."""
     return list(
         session.scalars(
-            select(DataRequest).where(*_public_requests(), DataRequest.state.in_(OPEN_STATES))
+            select(DataRequest).where(public_requests(), DataRequest.state.in_(OPEN_STATES))
             .order_by(DataRequest.votes.desc(), DataRequest.created_at.desc(), DataRequest.id).limit(limit)
         )
     )  # fmt: skip
@@ -367,7 +361,7 @@ def requests_by_state(session: Session) -> dict[str, int]:
     """How many public requests are in each state, every state named (0 when none)."""
     counted = dict(
         session.execute(
-            select(DataRequest.state, func.count()).where(*_public_requests()).group_by(DataRequest.state)
+            select(DataRequest.state, func.count()).where(public_requests()).group_by(DataRequest.state)
         ).all()
     )
     return {state: int(counted.get(state, 0)) for state in (*OPEN_STATES, *CLOSED_STATES)}
@@ -398,18 +392,12 @@ def monthly_usage(session: Session, viewer: Viewer, *, since: date) -> list[Mont
     return [MonthlyUse(i, slug, m, int(v), int(d), int(a)) for i, slug, m, v, d, a in rows]
 
 
-def require_staff(viewer: Viewer) -> None:
-    """Editors and administrators see the whole picture; 401 anonymous, 403 anyone else."""
-    if require_login(viewer).role not in STAFF_ROLES:
-        raise PermissionDenied("only editors and administrators see the picture of demand")
-
-
 def picture(
     session: Session, viewer: Viewer, *, days: int = 30, limit: int = 20, months: int = 12
 ) -> Picture:
     """The whole picture of demand for staff: unmet searches of the last `days` days (all of them, also those
     below the publishing threshold), the `limit` most voted open requests, and usage of the last `months`."""
-    require_staff(viewer)
+    require_staff(viewer, to="see the picture of demand")  # 401 anonymous, 403 anyone else
     searches_since, usage_since = days_back(days), months_back(months)
     return Picture(
         searches_since=searches_since,

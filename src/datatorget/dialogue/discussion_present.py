@@ -9,21 +9,13 @@ from datatorget.catalog.models import Dataset, User
 from datatorget.catalog.permissions import Viewer
 from datatorget.dialogue import discussions
 from datatorget.dialogue.models import Discussion, DiscussionMessage
+from datatorget.dialogue.present import author_out
 from datatorget.dialogue.schemas import (
-    AuthorOut,
     DatasetRef,
     DiscussionOut,
     DiscussionSummary,
     MessageOut,
 )
-
-
-def author_out(author: User | None, staff: bool, dataset: Dataset) -> AuthorOut:
-    return AuthorOut(
-        name=author.display_name if author is not None else None,
-        staff=staff,
-        organization=dataset.organization.slug if staff else None,
-    )
 
 
 def message_out(
@@ -32,9 +24,9 @@ def message_out(
     """One message; a hidden one without its text, and with the reason for staff of the organisation."""
     hidden = message.hidden_reason is not None
     return MessageOut(
-        id=message.id, created_at=message.created_at, author=author_out(author, message.staff, dataset),
-        body=None if hidden else message.body, hidden=hidden,
-        hidden_reason=message.hidden_reason if staff else None,
+        id=message.id, created_at=message.created_at,
+        author=author_out(author, message.staff, dataset.organization), body=None if hidden else message.body,
+        hidden=hidden, hidden_reason=message.hidden_reason if staff else None,
     )  # fmt: skip
 
 
@@ -42,7 +34,8 @@ def discussion_summary(discussion: Discussion, facts: discussions.Facts) -> Disc
     dataset = discussion.dataset
     return DiscussionSummary(
         id=discussion.id, dataset=DatasetRef(slug=dataset.slug, title=dict(dataset.title)),
-        title=discussion.title, author=author_out(facts.author, facts.started_by_staff, dataset),
+        title=discussion.title,
+        author=author_out(facts.author, facts.started_by_staff, dataset.organization),
         state="closed" if discussion.closed_at is not None else "open", messages=facts.messages,
         answered=facts.answered, created_at=discussion.created_at,
         last_activity_at=discussion.last_activity_at, closed_at=discussion.closed_at,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.datasets import get_dataset
@@ -21,6 +21,7 @@ from datatorget.catalog.permissions import (
     Viewer,
     can_edit_organization_data,
     can_see,
+    editor_organization,
     is_admin,
     require_login,
 )
@@ -46,10 +47,10 @@ def _visible(viewer: Viewer) -> ColumnElement[bool]:
     """Discussions everyone sees are not hidden; staff also see their organisation's hidden ones, admins all."""
     public = Discussion.hidden_reason.is_(None)
     if is_admin(viewer):
-        return Discussion.id.is_not(None)
-    if viewer is not None and viewer.role == "editor" and viewer.organization_id is not None:
+        return true()
+    if (organization_id := editor_organization(viewer)) is not None:
         staff_of = Discussion.dataset_id.in_(
-            select(Dataset.id).where(Dataset.organization_id == viewer.organization_id)
+            select(Dataset.id).where(Dataset.organization_id == organization_id)
         )
         return or_(public, staff_of)
     return public

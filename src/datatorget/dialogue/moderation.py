@@ -49,7 +49,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Dataset, Organization, User
-from datatorget.catalog.permissions import Viewer, can_edit_organization_data, is_admin, require_login
+from datatorget.catalog.permissions import (
+    Viewer,
+    can_edit_organization_data,
+    is_admin,
+    require_login,
+    require_staff,
+)
 from datatorget.db.base import utcnow
 from datatorget.dialogue import reuses
 from datatorget.dialogue.discussions import get_discussion
@@ -66,7 +72,6 @@ from datatorget.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 
 QUEUE_MAX = 200
 SCAN_BATCH = 500  # open reports resolved at a time while the queue is filled
-STAFF_ROLES = ("editor", "admin")
 REPORTABLE_EVENTS = ("comment", "answer", "state")  # entries with a text; `created` is the request itself
 NOT_MODERATOR = "only staff of the organisation, and administrators, moderate what is written there"
 
@@ -243,14 +248,6 @@ def report(session: Session, data: ReportIn, viewer: Viewer) -> ContentReport:
     return created
 
 
-def require_moderator(viewer: Viewer) -> User:
-    """Editors and administrators moderate; 401 anonymous, 403 anyone else."""
-    user = require_login(viewer)
-    if user.role not in STAFF_ROLES:
-        raise PermissionDenied("only editors and administrators moderate")
-    return user
-
-
 def moderates(user: User, target: Target) -> bool:
     """Whether the user moderates the target: administrators, and staff of one of its organisations."""
     return is_admin(user) or any(can_edit_organization_data(user, o.id) for o in target.organizations)
@@ -276,7 +273,7 @@ def open_reports(session: Session, viewer: Viewer) -> list[QueuedReport]:
     """The reports not yet decided that the viewer moderates, oldest first, at most QUEUE_MAX: all for an
     administrator, those about what is shown on their organisation's pages for an editor. Reports about
     something deleted since are left out."""
-    user = require_moderator(viewer)
+    user = require_staff(viewer, to="moderate")
     queue: list[QueuedReport] = []
     query = (
         select(ContentReport).where(ContentReport.resolved_at.is_(None))
@@ -306,7 +303,7 @@ def decide(
     session: Session, report_id: uuid.UUID, outcome: Outcome, reason: str | None, viewer: Viewer
 ) -> QueuedReport:
     """Hide what was reported (with the reason) or keep it; every open report about it is settled."""
-    user = require_moderator(viewer)
+    user = require_staff(viewer, to="moderate")
     found = session.get(ContentReport, report_id)
     if found is None:
         raise NotFound(f"no report '{report_id}'")

@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.models import User
+from datatorget.catalog.models import Organization, User
 from datatorget.catalog.permissions import Viewer
 from datatorget.dialogue import requests
 from datatorget.dialogue.models import DataRequest, RequestEvent
@@ -24,12 +24,13 @@ from datatorget.dialogue.schemas import (
 )
 
 
-def author_out(event: RequestEvent, author: User | None, request: DataRequest) -> AuthorOut:
-    """Staff appear with their organisation; everyone with the name they chose, if any."""
+def author_out(author: User | None, staff: bool, organization: Organization) -> AuthorOut:
+    """Who wrote something (a timeline entry, a discussion's message): everyone by the name they chose, if
+    any; staff also with the organisation they spoke for."""
     return AuthorOut(
         name=author.display_name if author is not None else None,
-        staff=event.by_staff,
-        organization=request.organization.slug if event.by_staff else None,
+        staff=staff,
+        organization=organization.slug if staff else None,
     )
 
 
@@ -39,7 +40,8 @@ def event_out(
     """A timeline entry; a hidden one without its text, and with the reason for staff of the organisation."""
     hidden = event.hidden_reason is not None
     return EventOut(
-        id=event.id, kind=event.kind, created_at=event.created_at, author=author_out(event, author, request),
+        id=event.id, kind=event.kind, created_at=event.created_at,
+        author=author_out(author, event.by_staff, request.organization),
         body=None if hidden else event.body, state_from=event.state_from, state_to=event.state_to,
         details=dict(event.details or {}), hidden=hidden, hidden_reason=event.hidden_reason if staff else None,
     )  # fmt: skip
@@ -62,7 +64,7 @@ def request_summaries(session: Session, found: list[DataRequest]) -> list[Reques
 def request_out(session: Session, request: DataRequest, viewer: Viewer) -> RequestOut:
     events = requests.timeline(session, request)
     comments = sum(
-        1 for event, _ in events if event.kind in ("comment", "answer") and not event.hidden_reason
+        1 for event, _ in events if event.kind in requests.COMMENT_KINDS and not event.hidden_reason
     )
     summary = request_summary(request, comments)
     staff = requests.is_staff(viewer, request)

@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Dataset, Organization, User
 from datatorget.catalog.organizations import get_organization
-from datatorget.catalog.permissions import Viewer, can_edit_organization_data, is_admin, require_login
+from datatorget.catalog.permissions import (
+    Viewer,
+    can_edit_organization_data,
+    editor_organization,
+    is_admin,
+    require_login,
+)
 from datatorget.db.base import utcnow
 from datatorget.dialogue.models import DataRequest, RequestDataset, RequestEvent, RequestFollow, RequestVote
 from datatorget.dialogue.schemas import RequestIn, RequestPatch
@@ -28,6 +34,7 @@ from datatorget.errors import Conflict, NotAuthenticated, NotFound, PermissionDe
 
 OPEN_STATES = ("received", "under_review", "planned")
 CLOSED_STATES = ("published", "declined", "available")
+COMMENT_KINDS = ("comment", "answer")  # what a request's count of comments counts, when not hidden
 PAGE_MAX = 100
 
 
@@ -42,16 +49,20 @@ def is_staff(viewer: Viewer, request: DataRequest) -> bool:
     return can_edit_organization_data(viewer, request.organization_id)
 
 
+def public_requests() -> ColumnElement[bool]:
+    """Requests everyone sees: confirmed and not hidden."""
+    return and_(DataRequest.confirmed_at.is_not(None), DataRequest.hidden_reason.is_(None))
+
+
 def _visible(viewer: Viewer) -> ColumnElement[bool]:
-    """Requests everyone sees are confirmed and not hidden; staff also see their organisation's hidden
-    ones (to moderate), admins all."""
-    public = and_(DataRequest.confirmed_at.is_not(None), DataRequest.hidden_reason.is_(None))
+    """Requests everyone sees (`public_requests`); staff also see their organisation's hidden ones (to
+    moderate), admins all."""
     if is_admin(viewer):
-        return DataRequest.id.is_not(None)
-    if viewer is not None and viewer.role == "editor" and viewer.organization_id is not None:
-        return or_(public, and_(DataRequest.confirmed_at.is_not(None),
-                                DataRequest.organization_id == viewer.organization_id))  # fmt: skip
-    return public
+        return true()
+    if (organization_id := editor_organization(viewer)) is not None:
+        return or_(public_requests(), and_(DataRequest.confirmed_at.is_not(None),
+                                           DataRequest.organization_id == organization_id))  # fmt: skip
+    return public_requests()
 
 
 def _hash(token: str) -> str:
@@ -141,7 +152,7 @@ def comment_counts(session: Session, request_ids: list[uuid.UUID]) -> dict[uuid.
     """Visible comments and answers of each request."""
     rows = session.execute(
         select(RequestEvent.request_id, func.count())
-        .where(RequestEvent.request_id.in_(request_ids), RequestEvent.kind.in_(("comment", "answer")),
+        .where(RequestEvent.request_id.in_(request_ids), RequestEvent.kind.in_(COMMENT_KINDS),
                RequestEvent.hidden_reason.is_(None))
         .group_by(RequestEvent.request_id)
     ).all()  # fmt: skip
@@ -263,12 +274,9 @@ def _state_details(
     if new_state in ("published", "available"):
         if not patch.datasets:
             errors["datasets"] = [f"a request that is {new_state} names the datasets that hold the data"]
-        for slug in patch.datasets or []:
-            dataset = session.scalar(select(Dataset).where(Dataset.slug == slug))
-            if dataset is None or dataset.state != "published":
-                errors.setdefault("datasets", []).append(f"no published dataset '{slug}'")
-            elif dataset not in datasets:
-                datasets.append(dataset)
+        datasets, unknown = published_datasets(session, patch.datasets or [])
+        if unknown:
+            errors["datasets"] = unknown
     if errors:
         raise ValidationFailed(errors)
     details: dict[str, Any] = {}
@@ -279,6 +287,18 @@ def _state_details(
     if datasets:
         details["datasets"] = [d.slug for d in datasets]
     return details, datasets
+
+
+def published_datasets(session: Session, slugs: list[str]) -> tuple[list[Dataset], list[str]]:
+    """The published datasets named, each once, in the order named; and an error for each slug that names
+    no published dataset. Requests and reuses refer to datasets this way."""
+    named = list(dict.fromkeys(slugs))
+    found = {
+        d.slug: d
+        for d in session.scalars(select(Dataset).where(Dataset.slug.in_(named), Dataset.state == "published"))
+    }
+    unknown = [f"no published dataset '{slug}'" for slug in named if slug not in found]
+    return [found[slug] for slug in named if slug in found], unknown
 
 
 def timeline(session: Session, request: DataRequest) -> list[tuple[RequestEvent, User | None]]:

@@ -24,9 +24,16 @@ from sqlalchemy.orm import Session
 from datatorget.catalog.datasets import get_dataset
 from datatorget.catalog.files import remove_after_commit, store_stream
 from datatorget.catalog.models import Dataset, User
-from datatorget.catalog.permissions import Viewer, is_admin, require_login, visible_datasets
+from datatorget.catalog.permissions import (
+    Viewer,
+    editor_organization,
+    is_admin,
+    require_login,
+    visible_datasets,
+)
 from datatorget.db.base import utcnow
 from datatorget.dialogue.models import Reuse, ReuseDataset
+from datatorget.dialogue.requests import published_datasets
 from datatorget.dialogue.schemas import AltText, ReuseIn, ReusePatch
 from datatorget.errors import NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 
@@ -75,8 +82,8 @@ def _visible(viewer: Viewer) -> ColumnElement[bool]:
     if is_admin(viewer):
         return true()
     seen = [public, Reuse.submitter_id == viewer.id]
-    if viewer.role == "editor" and viewer.organization_id is not None:
-        seen.append(_using_organization(viewer.organization_id))
+    if (organization_id := editor_organization(viewer)) is not None:
+        seen.append(_using_organization(organization_id))
     return or_(*seen)
 
 
@@ -85,11 +92,11 @@ def is_staff(session: Session, viewer: Viewer, reuse: Reuse) -> bool:
     uses."""
     if is_admin(viewer):
         return True
-    if viewer is None or viewer.role != "editor" or viewer.organization_id is None:
+    if (organization_id := editor_organization(viewer)) is None:
         return False
     found = session.scalar(
         select(func.count()).select_from(ReuseDataset).join(Dataset, Dataset.id == ReuseDataset.dataset_id)
-        .where(ReuseDataset.reuse_id == reuse.id, Dataset.organization_id == viewer.organization_id)
+        .where(ReuseDataset.reuse_id == reuse.id, Dataset.organization_id == organization_id)
     )  # fmt: skip
     return bool(found)
 
@@ -103,16 +110,9 @@ def is_submitter(viewer: Viewer, reuse: Reuse) -> bool:
 
 def _published_datasets(session: Session, slugs: list[str]) -> list[Dataset]:
     """The datasets named, each once; every one must exist and be published."""
-    found: list[Dataset] = []
-    errors: list[str] = []
-    for slug in dict.fromkeys(slugs):
-        dataset = session.scalar(select(Dataset).where(Dataset.slug == slug))
-        if dataset is None or dataset.state != "published":
-            errors.append(f"no published dataset '{slug}'")
-        else:
-            found.append(dataset)
-    if errors:
-        raise ValidationFailed({"datasets": errors})
+    found, unknown = published_datasets(session, slugs)
+    if unknown:
+        raise ValidationFailed({"datasets": unknown})
     return found
 
 
@@ -208,7 +208,7 @@ def change_reuse(session: Session, reuse_id: uuid.UUID, patch: ReusePatch, viewe
             raise ValidationFailed({"state": ["decide, or change the reuse: not both at once"]})
         _decide(session, reuse, patch, user)
     else:
-        _edit(session, reuse, patch, user)
+        _edit(session, reuse, patch, user, content)
     session.flush()
     return reuse
 
@@ -230,8 +230,7 @@ def _decide(session: Session, reuse: Reuse, patch: ReusePatch, user: User) -> No
     reuse.modified = now
 
 
-def _edit(session: Session, reuse: Reuse, patch: ReusePatch, user: User) -> None:
-    changed = patch.model_fields_set & set(CONTENT_FIELDS)
+def _edit(session: Session, reuse: Reuse, patch: ReusePatch, user: User, changed: set[str]) -> None:
     if not changed:
         raise ValidationFailed({"title": ["give what to change, or a state to decide"]})
     if not is_submitter(user, reuse):

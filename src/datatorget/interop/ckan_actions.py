@@ -243,10 +243,7 @@ def package_search(context: ActionContext, params: Params) -> dict[str, Any]:
     )
     found = search_packages(context.session, search, context.viewer)
     base_url = context.settings.base_url
-    items = {
-        name: [_facet_item(context.session, name, value, count) for value, count in values]
-        for name, values in found.facets.items()
-    }
+    items = _facet_items(context.session, found.facets)
     return {
         "count": found.count,
         "sort": search.sort,
@@ -256,7 +253,20 @@ def package_search(context: ActionContext, params: Params) -> dict[str, Any]:
     }
 
 
-def _facet_item(session: Session, facet: str, value: str, count: int) -> dict[str, Any]:
+def _facet_items(
+    session: Session, facets: dict[str, list[tuple[str, int]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's values as CKAN's items; the organisations' names read in one query."""
+    slugs = [value for value, _count in facets.get("organization", [])]
+    names = select(Organization.slug, Organization.name).where(Organization.slug.in_(slugs))
+    titles: dict[str, str] = dict(session.execute(names).all()) if slugs else {}
+    return {
+        name: [_facet_item(name, value, count, titles) for value, count in values]
+        for name, values in facets.items()
+    }
+
+
+def _facet_item(facet: str, value: str, count: int, titles: dict[str, str]) -> dict[str, Any]:
     name, display = value, value
     if facet == "groups":
         group = group_dict(value)
@@ -266,7 +276,7 @@ def _facet_item(session: Session, facet: str, value: str, count: int) -> dict[st
         term = vocabulary("licenses").get(value)
         display = term.label_in("en") if term else value
     elif facet == "organization":
-        display = session.scalar(select(Organization.name).where(Organization.slug == value)) or value
+        display = titles.get(value) or value
     return {"name": name, "display_name": display, "count": count}
 
 
@@ -364,10 +374,15 @@ def organization_show(context: ActionContext, params: Params) -> dict[str, Any]:
         raise NotFound(f"no organization '{ref}'")
     result = organization_dict(found, package_count=_organization_counts(context).get(found.id, 0))
     if _flag(params, "include_datasets"):
-        search = PackageSearch(fq=[f'organization:"{found.slug}"'], rows=MAX_ROWS, sort="name asc")
-        datasets = search_packages(context.session, search, context.viewer).datasets
-        result["packages"] = [package_dict(d, base_url=context.settings.base_url) for d in datasets]
+        result["packages"] = _packages(context, f'organization:"{found.slug}"')
     return result
+
+
+def _packages(context: ActionContext, fq: str) -> list[dict[str, Any]]:
+    """The first MAX_ROWS datasets of the filter the viewer may see, A–Z, as packages (`include_datasets`)."""
+    search = PackageSearch(fq=[fq], rows=MAX_ROWS, sort="name asc")
+    datasets = search_packages(context.session, search, context.viewer).datasets
+    return [package_dict(d, base_url=context.settings.base_url) for d in datasets]
 
 
 def _theme_counts(context: ActionContext) -> dict[str, int]:
@@ -400,9 +415,7 @@ def group_show(context: ActionContext, params: Params) -> dict[str, Any]:
         raise NotFound(f"no group '{ref}'")
     result = group_dict(code, package_count=_theme_counts(context).get(code, 0))
     if _flag(params, "include_datasets"):
-        search = PackageSearch(fq=[f"groups:{group_name(code)}"], rows=MAX_ROWS, sort="name asc")
-        datasets = search_packages(context.session, search, context.viewer).datasets
-        result["packages"] = [package_dict(d, base_url=context.settings.base_url) for d in datasets]
+        result["packages"] = _packages(context, f"groups:{group_name(code)}")
     return result
 
 

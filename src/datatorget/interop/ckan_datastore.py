@@ -32,7 +32,7 @@ from datatorget.store.export import json_rows
 from datatorget.store.models import DataTable
 from datatorget.store.params import MAX_PAGE_SIZE, Column, parse_rows_request
 from datatorget.store.query import count_query, open_table, select_query
-from datatorget.store.sql import SqlRefused, SqlResult
+from datatorget.store.sql import SqlRefused, SqlResult, unique_names
 
 DEFAULT_LIMIT = 100
 RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
@@ -229,7 +229,7 @@ def with_table_names(sql: str, names: Mapping[str, str]) -> str:
 
 def sql_body(sql: str, result: SqlResult) -> dict[str, Any]:
     """The body of `datastore_search_sql`: the records as objects, the fields and whether they were cut."""
-    names = _unique(result.columns)
+    names = unique_names(result.columns)
     return {
         "sql": sql,
         "fields": [
@@ -244,16 +244,3 @@ def sql_body(sql: str, result: SqlResult) -> dict[str, Any]:
 def refused_query(exc: SqlRefused) -> ValidationFailed:
     """A refused query as CKAN reports it: a Validation Error on `query`."""
     return ValidationFailed({"query": exc.errors.get("sql", [str(exc)])})
-
-
-def _unique(columns: Sequence[str]) -> list[str]:
-    taken: set[str] = set()
-    names: list[str] = []
-    for column in columns:
-        name, counter = column, 0
-        while name in taken:
-            counter += 1
-            name = f"{column}_{counter}"
-        taken.add(name)
-        names.append(name)
-    return names

@@ -11,14 +11,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Select,
     and_,
-    bindparam,
     desc,
     exists,
     false,
@@ -30,13 +28,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
-from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
 from datatorget.catalog.collation import swedish_sort_key
 from datatorget.catalog.models import Dataset, DatasetKeyword, DatasetTheme, Distribution, Organization
 from datatorget.catalog.permissions import Viewer, visible_datasets
-from datatorget.catalog.search import _matches as text_matches
+from datatorget.catalog.search import text_matches
 from datatorget.interop.ckan_packages import license_codes
 from datatorget.interop.ckan_query import (
     FREE_TEXT,
@@ -139,7 +135,7 @@ def _term(session: Session, term: Term) -> ColumnElement[bool]:
     value = term.value
     anything = value == "*"
     if term.field == FREE_TEXT:
-        matches = _text_matches(session, value)
+        matches = text_matches(session, value)
         return true() if matches is None else Dataset.id.in_(select(matches.subquery().c.dataset_id))
     if term.field == "organization":
         chosen = (
@@ -185,22 +181,6 @@ def _term(session: Session, term: Term) -> ColumnElement[bool]:
     )  # pragma: no cover  (the parser refuses it)
 
 
-def _text_matches(session: Session, words: str) -> Select[Any] | None:
-    """The catalog's full-text matches of `words`, with parameters of their own: one statement may hold the
-    matches of several words (the catalog names its parameters t0, t1, ... in each)."""
-    matches = text_matches(session, words)
-    if matches is None:
-        return None
-
-    def unique(element: ExternallyTraversible, **_kw: Any) -> ExternallyTraversible | None:
-        if isinstance(element, BindParameter) and not element.unique:
-            return bindparam(element.key, element.value, type_=element.type, unique=True)
-        return None
-
-    options: dict[str, Any] = {}
-    return cast("Select[Any]", replacement_traverse(matches, options, unique))
-
-
 def _uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -232,7 +212,7 @@ def _order(session: Session, sort: str, words: list[str]) -> tuple[list[Any], An
     """The ORDER BY of the sort, and the ranked text matches to join when it sorts by score."""
     keys = parse_sort(sort or DEFAULT_SORT)
     rank = None
-    matches = _text_matches(session, " ".join(words)) if words else None
+    matches = text_matches(session, " ".join(words))
     order: list[Any] = []
     for name, descending in keys:
         if name == "score":

@@ -78,10 +78,15 @@ class PageView:
 
     @property
     def last_page(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return last_page(self.total, self.page_size)
 
     def page_url(self, page: int) -> URIRef:
         return URIRef(f"{self.url}?{urlencode({**self.params, 'page': str(page)})}")
+
+
+def last_page(total: int, page_size: int) -> int:
+    """The number of the last page of `total` datasets (page 1 always exists, if empty)."""
+    return max(1, -(-total // page_size))
 
 
 def catalog_iri(base_url: str) -> URIRef:

@@ -25,6 +25,7 @@ from datatorget.interop.dcat_export import (
     PageView,
     catalog_graph,
     dataset_graph,
+    last_page,
 )
 from datatorget.interop.dcat_vocab import new_graph
 from datatorget.store.models import DataTable
@@ -93,7 +94,7 @@ def count_datasets(session: Session, query: FeedQuery) -> int:
 
 def check_page(query: FeedQuery, total: int, page_size: int) -> None:
     """NotFound for a page past the last (page 1 always exists, if empty)."""
-    last = max(1, -(-total // page_size))
+    last = last_page(total, page_size)
     if query.page > last:
         raise NotFound(f"no page {query.page}: the catalog has {last} page{'s' if last > 1 else ''}")
 

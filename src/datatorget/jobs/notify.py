@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import User
 from datatorget.config import Settings
+from datatorget.dialogue.feeds import state_words
 from datatorget.dialogue.models import (
     DataRequest,
     Discussion,
@@ -22,14 +23,6 @@ from datatorget.dialogue.models import (
 )
 from datatorget.jobs.mail import queue_email
 
-STATE_WORDS: dict[str, tuple[str, str]] = {
-    "received": ("mottagen", "received"),
-    "under_review": ("under utredning", "under review"),
-    "planned": ("planerad", "planned"),
-    "published": ("publicerad", "published"),
-    "declined": ("avböjd", "declined"),
-    "available": ("finns redan", "already available"),
-}
 DECLINE_WORDS: dict[str, tuple[str, str]] = {
     "personal_data": ("uppgifterna rör enskilda personer", "the data is about individuals"),
     "security": ("säkerhetsskäl", "security"),
@@ -127,9 +120,9 @@ def _recipients(session: Session, request: DataRequest, event: RequestEvent) -> 
 def _news(settings: Settings, request: DataRequest, event: RequestEvent) -> tuple[str, tuple[str, str]]:
     """The subject, and the news in Swedish and in English."""
     organization = request.organization.name
-    state_sv, state_en = STATE_WORDS.get(request.state, (request.state, request.state))
+    state_sv, state_en = state_words(request.state)
     if event.kind == "state" and event.state_to:
-        state_sv, state_en = STATE_WORDS.get(event.state_to, (event.state_to, event.state_to))
+        state_sv, state_en = state_words(event.state_to)
         subject = f"Dataförfrågan {state_sv} / Data request {state_en}: {request.title}"
         head = (f"{organization} har ändrat dataförfrågan till {state_sv}.",
                 f"{organization} has changed the data request to {state_en}.")  # fmt: skip

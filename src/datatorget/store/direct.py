@@ -51,7 +51,7 @@ def write_csv_directly(
     csv = open_csv(path, sample, encoding, limits, progress)
     forget_rejects(cursor)
     cursor.execute(f"CREATE OR REPLACE TEMP TABLE {RAW} AS SELECT * FROM {csv.sql} LIMIT {SAMPLE_ROWS}")
-    head = RawTable(columns=csv.columns, row_count=count_rows(cursor), source=csv.source)
+    head = csv.as_raw(count_rows(cursor), [])
     if head.row_count == 0:
         return None  # nothing to infer from: the general path says why
     kinds = types_of(head)
@@ -73,11 +73,4 @@ def write_csv_directly(
     if row_count == 0:
         target.unlink(missing_ok=True)
         return None
-    raw = RawTable(
-        columns=csv.columns,
-        row_count=row_count,
-        problems=csv.problems + rejects,
-        source=csv.source,
-        first_line=csv.first_line,
-    )
-    return raw, kinds
+    return csv.as_raw(row_count, rejects), kinds

@@ -91,9 +91,7 @@ def build_version(
             )  # fmt: skip
         if direct is not None:
             raw, kinds = direct
-            report = Report()
-            for problem in raw.problems:
-                report.add(problem)
+            report = Report.of(raw.problems)
         else:
             raw, kinds, report = _write_through_raw(cursor, source, fmt, reading, settings, target, progress)
         if report.error_count and settings.on_error == "refuse":
@@ -159,10 +157,8 @@ def _write_through_raw(
     """The general path: the file into `raw`, types from its first rows, Parquet with the casts, then the
     cells that did not fit, counted and listed."""
     raw = load_raw(cursor, source, fmt, limits, progress)
+    report = Report.of(raw.problems)
     if raw.row_count == 0 and any(p.code not in WARNINGS for p in raw.problems):
-        report = Report()
-        for problem in raw.problems:
-            report.add(problem)
         raise IngestionFailed(
             "no_readable_rows",
             sv="Ingen rad i filen gick att läsa; rapporten säger varför (till exempel ett citattecken som "
@@ -179,9 +175,6 @@ def _write_through_raw(
         )
     progress(Progress("checking", overall("checking", 0), raw.row_count))
     kinds = _column_types(cursor, raw, settings)
-    report = Report()
-    for problem in raw.problems:
-        report.add(problem)
     selects = ", ".join(
         f"{_expression(column, raw, kinds[column])} AS {identifier(column)}" for column in raw.columns
     )

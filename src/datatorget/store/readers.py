@@ -115,6 +115,11 @@ class CsvSource:
     first_line: int  # the line of the file that holds data row 1
     estimated_rows: int | None
 
+    def as_raw(self, row_count: int, rejects: list[Problem]) -> RawTable:
+        """What reading `row_count` rows of the file gave, with the rows it left out (`rejects`)."""
+        return RawTable(columns=self.columns, row_count=row_count, problems=self.problems + rejects,
+                        source=self.source, first_line=self.first_line)  # fmt: skip
+
 
 def open_csv(
     path: Path, sample: bytes, encoding: Encoding, limits: Limits, progress: ProgressCallback
@@ -179,10 +184,8 @@ def read_rejects(cursor: duckdb.DuckDBPyConnection, csv: CsvSource) -> list[Prob
             "Spara filen som UTF-8 och ladda upp igen.",
             en="The file is not valid UTF-8: some lines hold characters that cannot be read (see the report). "
             "Save the file as UTF-8 and upload it again.",
+            report=Report.of(rejects),
         )
-        failure.report = Report()
-        for problem in rejects:
-            failure.report.add(problem)
         raise LateEncodingError(failure)
     return rejects
 
@@ -209,13 +212,7 @@ def _read_delimited(
     row_count = _count(cursor)
     rejects = read_rejects(cursor, csv)
     progress(Progress("reading", overall("reading", 1.0), row_count))
-    return RawTable(
-        columns=csv.columns,
-        row_count=row_count,
-        problems=csv.problems + rejects,
-        source=csv.source,
-        first_line=csv.first_line,
-    )
+    return csv.as_raw(row_count, rejects)
 
 
 def _transcode(path: Path, encoding: Encoding, target: Path, progress: ProgressCallback) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,6 +34,14 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem]) -> Report:
+        """A report of these problems, each counted once."""
+        report = cls()
+        for problem in problems:
+            report.add(problem)
+        return report
 
     def add(self, problem: Problem, count: int = 1) -> None:
         self.counts[problem.code] = self.counts.get(problem.code, 0) + count

@@ -94,6 +94,20 @@ class SqlResult:
     elapsed_ms: float
 
 
+def unique_names(columns: Sequence[str]) -> list[str]:
+    """Column names made unique for object keys: a second `a` becomes `a_1`, as DuckDB names it."""
+    taken: set[str] = set()
+    names: list[str] = []
+    for column in columns:
+        name, counter = column, 0
+        while name in taken:
+            counter += 1
+            name = f"{column}_{counter}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
 @dataclass(frozen=True)
 class SandboxDatabase:
     """One locked-down DuckDB, the (lower-case) names of the views it holds, and its memory limit."""

@@ -61,15 +61,22 @@ def find_version(session: Session, table: DataTable, number: int | None = None) 
     """The current version, or the one numbered `number`; NotFound when there is none."""
     wanted = number if number is not None else table.current_version
     if wanted is None:
-        raise NotFound("this table has no version yet: its ingestion has not finished or has failed")
+        raise no_version(None)
     version = session.scalar(
         select(TableVersion).where(
             TableVersion.table_id == table.distribution_id, TableVersion.number == wanted
         )
     )
     if version is None:
-        raise NotFound(f"this table has no version {wanted}")
+        raise no_version(wanted)
     return version
+
+
+def no_version(wanted: int | None) -> NotFound:
+    """The NotFound for a missing version `wanted`: None when the table has no current version."""
+    if wanted is None:
+        return NotFound("this table has no version yet: its ingestion has not finished or has failed")
+    return NotFound(f"this table has no version {wanted}")
 
 
 def current_previous(

@@ -22,10 +22,10 @@ from datatorget.web.formatting import localized
 from datatorget.web.i18n import Lang, Translator
 from datatorget.web.markdown import render_markdown
 from datatorget.web.paths import url
+from datatorget.web.search_page import page_number
 
 SECTION_SIZE = 5
 PAGE_SIZE = 20
-MAX_PAGE = 10_000
 START_FIELDS = ("title", "message")
 
 
@@ -87,6 +87,9 @@ class ListState:
             pairs.append(("page", str(self.page)))
         return list_url(self.slug, lang) + (f"?{urlencode(pairs)}" if pairs else "")
 
+    def on_page(self, page: int) -> ListState:
+        return replace(self, page=page)
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * PAGE_SIZE
@@ -94,34 +97,9 @@ class ListState:
 
 def parse_list(slug: str, params: QueryParams) -> ListState:
     """The state a query string asks for; an unknown value is left out rather than failing the page."""
-    try:
-        page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
     wanted = params.get("state", "").strip()
     state: DiscussionState | None = "open" if wanted == "open" else "closed" if wanted == "closed" else None
-    return ListState(slug=slug, state=state, page=page)
-
-
-def paging(state: ListState, total: int, lang: Lang) -> dict[str, Any] | None:
-    """Links to the previous and next pages and to each page, as `macros.pager` shows them; None for one."""
-    last = min(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), MAX_PAGE)
-    if last == 1:
-        return None
-    current = min(state.page, last)
-    numbers = sorted({1, last, *range(max(current - 2, 1), min(current + 2, last) + 1)})
-    pages: list[dict[str, Any]] = []
-    for n in numbers:
-        if pages and n - pages[-1]["number"] > 1:
-            pages.append({"number": n - 1, "gap": True})
-        pages.append(
-            {"number": n, "gap": False, "url": replace(state, page=n).link(lang), "current": n == current}
-        )
-    return {
-        "pages": pages,
-        "previous": replace(state, page=current - 1).link(lang) if current > 1 else None,
-        "next": replace(state, page=current + 1).link(lang) if current < last else None,
-    }
+    return ListState(slug=slug, state=state, page=page_number(params))
 
 
 def dataset_view(dataset: Dataset, lang: Lang) -> dict[str, Any]:
@@ -137,12 +115,8 @@ def dataset_view(dataset: Dataset, lang: Lang) -> dict[str, Any]:
 # --- one discussion ---------------------------------------------------------------------------------------
 
 
-def report_url(kind: str, target_id: object, lang: Lang) -> str:
-    """The page to report a discussion (`discussion`) or a message (`message`) to the moderators."""
-    return url("report", lang, kind=kind, target_id=str(target_id))
-
-
 def message_view(message: MessageOut, organization: str, lang: Lang, *, first: bool) -> dict[str, Any]:
+    shown = not message.hidden
     return {
         "id": str(message.id),
         "first": first,
@@ -152,8 +126,8 @@ def message_view(message: MessageOut, organization: str, lang: Lang, *, first: b
         "organization": organization if message.author.staff else None,
         "hidden": message.hidden,
         "hidden_reason": message.hidden_reason,
-        "body_html": render_markdown(message.body) if message.body and not message.hidden else None,
-        "report_url": None if message.hidden else report_url("message", message.id, lang),
+        "body_html": render_markdown(message.body) if message.body and shown else None,
+        "report_url": url("report", lang, kind="message", target_id=str(message.id)) if shown else None,
     }
 
 
@@ -166,7 +140,7 @@ def discussion_view(out: DiscussionOut, organization: str, lang: Lang) -> dict[s
         "closed_at": out.closed_at,
         "hidden_reason": out.hidden_reason,
         "thread": [message_view(m, organization, lang, first=i == 0) for i, m in enumerate(out.thread)],
-        "report_url": None if out.hidden else report_url("discussion", out.id, lang),
+        "report_url": None if out.hidden else url("report", lang, kind="discussion", target_id=str(out.id)),
         "next": _next(thread_url(out.dataset.slug, out.id, lang) + "#reply"),
     }
 

@@ -7,6 +7,7 @@ page in the other language, for the language link. `add_page` registers one hand
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Literal
@@ -15,6 +16,7 @@ from urllib.parse import quote, unquote
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from datatorget.errors import NotFound
 from datatorget.web.i18n import Lang, lang_of_path, other_lang
 
 PageName = Literal[
@@ -117,6 +119,14 @@ def add_page(
         return endpoint
 
     return register
+
+
+def parse_id(text: str, what: str) -> uuid.UUID:
+    """The id in a path or a form field; NotFound (the 404 page) for text that is no id."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound(f"no {what} '{text}'") from None
 
 
 def is_safe_next(target: str) -> bool:

@@ -5,7 +5,7 @@ comment on and answer a request, with their errors in the page's language."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, get_args
@@ -28,9 +28,9 @@ from datatorget.web.formatting import label, localized
 from datatorget.web.i18n import Lang, Translator
 from datatorget.web.markdown import render_markdown
 from datatorget.web.paths import url
+from datatorget.web.search_page import page_number
 
 PAGE_SIZE = 20
-MAX_PAGE = 10_000
 STATES: tuple[str, ...] = get_args(RequestState)
 SORTS: tuple[str, ...] = get_args(RequestSort)
 DECLINE_REASONS: tuple[str, ...] = get_args(DeclineReason)
@@ -61,6 +61,9 @@ class ListState:
         query = urlencode(self.params())
         return url("requests", lang) + (f"?{query}" if query else "")
 
+    def on_page(self, page: int) -> ListState:
+        return replace(self, page=page)
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * PAGE_SIZE
@@ -68,10 +71,6 @@ class ListState:
 
 def parse_list(params: QueryParams, organizations: Sequence[str]) -> ListState:
     """The state a query string asks for; an unknown value is left out rather than failing the page."""
-    try:
-        page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
     state, organization, theme, sort = (
         params.get(n, "").strip() for n in ("state", "organization", "theme", "sort")
     )
@@ -80,28 +79,8 @@ def parse_list(params: QueryParams, organizations: Sequence[str]) -> ListState:
         organization=organization if organization in organizations else "",
         theme=theme if theme in vocabulary("themes") else "",
         sort=sort if sort in SORTS else "votes",
-        page=page,
+        page=page_number(params),
     )
-
-
-def paging(state: ListState, total: int, lang: Lang) -> dict[str, Any] | None:
-    """Links to the previous, next and nearby pages, as `macros.pager` shows them; None for one page."""
-    last = min(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), MAX_PAGE)
-    if last == 1:
-        return None
-    current = min(state.page, last)
-    numbers = sorted({1, last, *range(max(current - 2, 1), min(current + 2, last) + 1)})
-    pages: list[dict[str, Any]] = []
-    for n in numbers:
-        if pages and n - pages[-1]["number"] > 1:
-            pages.append({"number": n - 1, "gap": True})
-        link = replace(state, page=n).link(lang)
-        pages.append({"number": n, "gap": False, "url": link, "current": n == current})
-    return {
-        "pages": pages,
-        "previous": replace(state, page=current - 1).link(lang) if current > 1 else None,
-        "next": replace(state, page=current + 1).link(lang) if current < last else None,
-    }
 
 
 def options(lang: Lang) -> dict[str, list[dict[str, str]]]:
@@ -149,11 +128,6 @@ def _dataset_links(slugs: Sequence[str], lang: Lang) -> list[dict[str, str]]:
     return [{"url": url("dataset", lang, slug=slug), "title": slug} for slug in slugs]
 
 
-def report_url(kind: str, target_id: object, lang: Lang) -> str:
-    """The page to report a request (`request`) or an entry of its timeline (`event`) to the moderators."""
-    return url("report", lang, kind=kind, target_id=str(target_id))
-
-
 def event_view(event: EventOut, organization: str, lang: Lang) -> dict[str, Any]:
     """One entry of the timeline: who (staff as their organisation), what changed, and the text."""
     details = event.details
@@ -168,7 +142,7 @@ def event_view(event: EventOut, organization: str, lang: Lang) -> dict[str, Any]
         "organization": organization if event.author.staff else None,
         "hidden": event.hidden,
         "hidden_reason": event.hidden_reason,
-        "report_url": report_url("event", event.id, lang) if reportable else None,
+        "report_url": url("report", lang, kind="event", target_id=str(event.id)) if reportable else None,
         "body_html": render_markdown(event.body) if event.body and not event.hidden else None,
         "state_from": event.state_from,
         "state_to": event.state_to,
@@ -198,7 +172,7 @@ def request_view(out: RequestOut, lang: Lang) -> dict[str, Any]:
         "timeline": [event_view(e, out.organization.name, lang) for e in out.timeline],
         "hidden": out.hidden,
         "hidden_reason": out.hidden_reason,
-        "report_url": report_url("request", out.id, lang),
+        "report_url": url("report", lang, kind="request", target_id=str(out.id)),
         "is_open": out.state in OPEN_STATES,
         "voted": out.voted,
         "following": out.following,
@@ -224,6 +198,11 @@ def form_values(form: FormData | None, names: Sequence[str], **defaults: str) ->
             value = form.get(name)
             values[name] = value if isinstance(value, str) else ""
     return values
+
+
+def split_slugs(text: str) -> list[str]:
+    """The dataset slugs typed in one field, separated by commas or spaces."""
+    return [slug for slug in re.split(r"[\s,]+", text) if slug]
 
 
 def _optional(text: str) -> str | None:
@@ -252,14 +231,15 @@ def answer_input(values: FormValues, current_state: str) -> dict[str, Any]:
     for name in ("answer", "expected_date", "decline_reason"):
         if values[name].strip():
             data[name] = values[name].strip()
-    slugs = [slug for slug in re.split(r"[\s,]+", values["datasets"]) if slug]
+    slugs = split_slugs(values["datasets"])
     if slugs:
         data["datasets"] = slugs
     return data
 
 
 def field_of_location(location: Sequence[int | str]) -> str:
-    """The form field an error of `RequestIn`, `RequestPatch` or `CommentIn` at this location is shown by."""
+    """The form field an error of `RequestIn`, `RequestPatch`, `CommentIn`, `ReuseIn` or `ReusePatch` at this
+    location is shown by."""
     return str(location[0]) if location else "title"
 
 
@@ -283,15 +263,17 @@ _SERVICE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _QUOTED = re.compile(r"'([^']*)'")
 
 
-def service_errors(errors: Mapping[str, Sequence[str]], t: Translator) -> FieldErrors:
-    """A request service's `ValidationFailed.errors` as messages by form field."""
+def service_errors(
+    errors: Mapping[str, Sequence[str]], t: Translator,
+    patterns: Sequence[tuple[re.Pattern[str], str]] = _SERVICE_MESSAGES, field_of: Callable[[str], str] = str,
+) -> FieldErrors:  # fmt: skip
+    """A dialogue service's `ValidationFailed.errors` as messages by form field: the key of the first of
+    `patterns` a message matches (a `*.dataset_unknown` key names the slug quoted in the message)."""
     found: FieldErrors = {}
     for name, messages in errors.items():
         for message in messages:
-            key = next((k for pattern, k in _SERVICE_MESSAGES if pattern.search(message)), "error.invalid")
+            key = next((k for pattern, k in patterns if pattern.search(message)), "error.invalid")
             quoted = _QUOTED.search(message)
-            text = (
-                t(key, slug=quoted.group(1)) if key == "request_error.dataset_unknown" and quoted else t(key)
-            )
-            found.setdefault(name, []).append(text)
+            text = t(key, slug=quoted.group(1)) if key.endswith(".dataset_unknown") and quoted else t(key)
+            found.setdefault(field_of(name), []).append(text)
     return found

@@ -20,6 +20,8 @@ from datatorget.web.formatting import localized
 from datatorget.web.i18n import Lang, Translator
 from datatorget.web.markdown import render_markdown
 from datatorget.web.paths import url
+from datatorget.web.request_views import service_errors as dialogue_errors
+from datatorget.web.request_views import split_slugs
 
 KINDS: tuple[str, ...] = get_args(ReuseKind)
 FIELDS = ("title", "description", "kind", "url", "datasets", "image", "image_alt")
@@ -53,11 +55,6 @@ def card_view(out: ReuseOut, lang: Lang) -> dict[str, Any]:
     }
 
 
-def report_url(reuse_id: object, lang: Lang) -> str:
-    """The page to report a reuse to the moderators."""
-    return url("report", lang, kind="reuse", target_id=str(reuse_id))
-
-
 def page_view(out: ReuseOut, lang: Lang) -> dict[str, Any]:
     """Everything the reuse's page shows; no email address is in a `ReuseOut`."""
     return {
@@ -68,7 +65,11 @@ def page_view(out: ReuseOut, lang: Lang) -> dict[str, Any]:
         "decided_at": out.decided_at,
         "reject_reason": out.reject_reason,
         "hidden_reason": out.hidden_reason,
-        "report_url": report_url(out.id, lang) if out.state == "approved" and not out.hidden else None,
+        "report_url": (
+            url("report", lang, kind="reuse", target_id=str(out.id))
+            if out.state == "approved" and not out.hidden
+            else None
+        ),
     }
 
 
@@ -87,22 +88,12 @@ def reuse_section(session: Session, dataset: Dataset, viewer: User | None, lang:
 # --- the form -----------------------------------------------------------------------------------------------
 
 
-def split_slugs(text: str) -> list[str]:
-    """The dataset slugs typed in one field, separated by commas or spaces."""
-    return [slug for slug in re.split(r"[\s,]+", text) if slug]
-
-
 def reuse_input(values: Mapping[str, str]) -> dict[str, Any]:
     """The form as the input of `ReuseIn`."""
     return {
         "title": values["title"], "description": values["description"], "kind": values["kind"],
         "url": values["url"].strip(), "datasets": split_slugs(values["datasets"]),
     }  # fmt: skip
-
-
-def field_of_location(location: Sequence[int | str]) -> str:
-    """The form field an error of `ReuseIn` or `ReusePatch` at this location is shown by."""
-    return str(location[0]) if location else "title"
 
 
 # The service's English messages, as message keys.
@@ -118,16 +109,8 @@ _SERVICE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^required$", "error.missing"),
     )
 )
-_QUOTED = re.compile(r"'([^']*)'")
 
 
 def service_errors(errors: Mapping[str, Sequence[str]], t: Translator) -> FieldErrors:
     """The reuse service's `ValidationFailed.errors` as messages by form field (`alt` is `image_alt`)."""
-    found: FieldErrors = {}
-    for name, messages in errors.items():
-        for message in messages:
-            key = next((k for pattern, k in _SERVICE_MESSAGES if pattern.search(message)), "error.invalid")
-            quoted = _QUOTED.search(message)
-            text = t(key, slug=quoted.group(1)) if key == "reuse_error.dataset_unknown" and quoted else t(key)
-            found.setdefault("image_alt" if name == "alt" else name, []).append(text)
-    return found
+    return dialogue_errors(errors, t, _SERVICE_MESSAGES, lambda name: "image_alt" if name == "alt" else name)

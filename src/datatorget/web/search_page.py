@@ -4,7 +4,7 @@ removable filters, sorting and paging. Every state is a plain GET URL, so the pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, get_args
+from typing import Any, Protocol, get_args
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
@@ -63,10 +63,6 @@ class SearchState:
 def parse_search(params: QueryParams) -> SearchState:
     """The state a query string asks for; anything malformed falls back to the default rather than failing."""
     sort = params.get("sort", "relevance")
-    try:
-        page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
     filters = {
         name: tuple(dict.fromkeys(v.strip() for v in params.getlist(name) if v.strip()))[:MAX_FILTER_VALUES]
         for name in FACETS
@@ -75,8 +71,16 @@ def parse_search(params: QueryParams) -> SearchState:
         q=params.get("q", "").strip()[:MAX_QUERY_LENGTH],
         filters={name: values for name, values in filters.items() if values},
         sort=sort if sort in SORTS else "relevance",
-        page=page,
+        page=page_number(params),
     )
+
+
+def page_number(params: QueryParams) -> int:
+    """The page a query string asks for, 1 to MAX_PAGE; 1 for anything malformed."""
+    try:
+        return min(max(int(params.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        return 1
 
 
 def _value_label(value: FacetValue, lang: Lang) -> str:
@@ -122,9 +126,22 @@ def selected_filters(
     ]
 
 
-def paging(state: SearchState, total: int, lang: Lang) -> dict[str, Any] | None:
-    """Links to the previous, next and nearby pages; None when everything fits on one page."""
-    last = min(max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), MAX_PAGE)
+class Paged(Protocol):
+    """A list's state in its query string (the search, a list of requests or discussions): its page, and the
+    link to the same list on another page."""
+
+    @property
+    def page(self) -> int: ...
+
+    def on_page(self, page: int) -> Paged: ...
+
+    def link(self, lang: Lang) -> str: ...
+
+
+def paging(state: Paged, total: int, lang: Lang, size: int = PAGE_SIZE) -> dict[str, Any] | None:
+    """Links to the previous, next and nearby pages, as `macros.pager` shows them; None when everything fits
+    on one page of `size`."""
+    last = min(max((total + size - 1) // size, 1), MAX_PAGE)
     if last == 1:
         return None
     current = min(state.page, last)

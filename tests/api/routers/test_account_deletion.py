@@ -10,11 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.models import ApiToken, Organization
+from datatorget.catalog.models import ApiToken
 from datatorget.jobs.models import Job
-from tests.api.conftest import Headers
+from tests.api.conftest import ASK, Headers
 from tests.api.problems import NOT_LOGGED_IN, problem
-from tests.api.routers.test_requests import ASK, file
 from tests.api.snapshots import StoredState
 from tests.conftest import Actors
 
@@ -22,24 +21,13 @@ ANNA = "anna@example.org"
 
 
 @pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user(ANNA, "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member", display_name="Bo"))
-
-
-@pytest.fixture
-def asked(app_client: TestClient, member_headers: Headers, sjovik: Organization) -> str:
+def asked(app_client: TestClient, asked: str, member_headers: Headers) -> str:
     """A request by Anna, with a comment of hers."""
-    request_id = file(app_client, member_headers)
     response = app_client.post(
-        f"/api/v1/requests/{request_id}/comments", json={"body": "Gärna per timme."}, headers=member_headers
+        f"/api/v1/requests/{asked}/comments", json={"body": "Gärna per timme."}, headers=member_headers
     )
     assert response.status_code == 201
-    return request_id
+    return asked
 
 
 def delete(client: TestClient, headers: Headers) -> int:

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,16 +12,11 @@ from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
-import uvicorn
 from ckanapi import RemoteCKAN  # type: ignore[import-untyped]
 from ckanapi.errors import NotAuthorized, NotFound, SearchQueryError, ValidationError  # type: ignore[import-untyped]
 
-from datatorget.app import create_app
 from datatorget.catalog import accounts
-from datatorget.config import Settings
-from datatorget.demo.load import load_demo
-from datatorget.jobs.ingestion import start_missing_tables
-from datatorget.jobs.worker import run_pending
+from tests.servers import served_demo
 
 EDITOR = "ckan-klient@sjovik.example"
 
@@ -37,42 +29,18 @@ class Portal:
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    settings = Settings(data_dir=tmp_path_factory.mktemp("ckan"), base_url=base_url, secret_key="ckan-" * 8)
-    app = create_app(settings)
-    with app.state.sessionmaker.begin() as session:
-        load_demo(session, settings)
-        editor = accounts.create_user(
-            session,
-            email=EDITOR,
-            password="correct horse battery",
-            role="editor",
-            organization_slug="sjovik",
-            by=None,
-        )
-        _token, key = accounts.create_token(session, editor, name="ckanapi")
-        start_missing_tables(session, accounts.system_user(session))
-    run_pending(app.state.job_context)
-    config = uvicorn.Config(app, log_level="warning", ws="none", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield Portal(base_url, key)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        if (processes := getattr(app.state, "sql_processes", None)) is not None:
-            processes.close()
-        app.state.engine.dispose()
+    with served_demo(tmp_path_factory.mktemp("ckan"), secret_key="ckan-" * 8) as app:
+        with app.state.sessionmaker.begin() as session:
+            editor = accounts.create_user(
+                session,
+                email=EDITOR,
+                password="correct horse battery",
+                role="editor",
+                organization_slug="sjovik",
+                by=None,
+            )
+            _token, key = accounts.create_token(session, editor, name="ckanapi")
+        yield Portal(app.state.settings.base_url, key)
 
 
 @pytest.fixture

@@ -60,11 +60,6 @@ def uses(session: Session) -> dict[tuple[Any, str], int]:
 
 
 @pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
 def table(app_client: TestClient, editor_headers: Headers, badplatser: Dataset) -> str:
     """The table `badplatser` of the published dataset Badplatser; its id."""
     response = app_client.post("/api/v1/datasets/badplatser/distributions", headers=editor_headers,

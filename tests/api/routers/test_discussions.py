@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from datatorget.app import create_app
 from datatorget.catalog.models import Dataset, Organization, User
 from datatorget.config import Settings
 from datatorget.jobs.mail import SEND_EMAIL
@@ -18,21 +17,11 @@ from datatorget.jobs.models import Job
 from tests.api.conftest import Headers
 from tests.api.problems import NOT_LOGGED_IN, problem
 from tests.api.snapshots import StoredState
-from tests.conftest import Actors
+from tests.conftest import Actors, client_with
 from tests.factories import make_dataset
 
 ASK = {"title": "Finns koordinaterna i SWEREF 99?", "body": "Jag vill rita badplatserna på en **karta**."}
 NOBODY = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member", display_name="Bo"))
 
 
 def start(client: TestClient, headers: Headers, slug: str = "badplatser", **changes: Any) -> str:
@@ -325,10 +314,7 @@ def test_a_flood_from_one_address_is_refused_with_429_and_nothing_more_is_stored
     engine: Engine, settings: Settings, actors: Actors, badplatser: Dataset
 ) -> None:
     headers = actors.headers(actors.user("flood@example.org", "member"))
-    app = create_app(
-        settings.model_copy(update={"address_writes_per_minute": 2}), engine=engine, migrate=False
-    )
-    with TestClient(app, base_url="http://portal.test") as client:
+    with client_with(engine, settings.model_copy(update={"address_writes_per_minute": 2})) as client:
         for n in range(2):
             start(client, headers, title=f"Fråga nummer {n}")
         refused = client.post("/api/v1/datasets/badplatser/discussions", json=ASK, headers=headers)

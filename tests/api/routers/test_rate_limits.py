@@ -10,13 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from datatorget.catalog.models import Organization
 from datatorget.config import Settings
 from datatorget.dialogue.limits import DAY_S, MINUTE_S, RateLimiter
 from tests.api.conftest import Headers
-from tests.api.routers.test_requests import file
 from tests.api.snapshots import StoredState
-from tests.conftest import Actors
 
 TOO_MANY = {
     "type": "about:blank", "title": "Too Many Requests", "status": 429,
@@ -37,21 +34,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member"))
-
-
-@pytest.fixture
-def asked(app_client: TestClient, member_headers: Headers, sjovik: Organization) -> str:
-    return file(app_client, member_headers)
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from datatorget.catalog.models import Organization
-from tests.api.conftest import Headers
+from tests.api.conftest import ASK, Headers, file
 from tests.api.problems import INVALID_FIELDS, NOT_LOGGED_IN, problem
-from tests.api.routers.test_requests import ASK, file
 from tests.api.snapshots import StoredState
 from tests.conftest import Actors
 
@@ -24,19 +23,8 @@ COMMENT = "Ring Bertil på 070-123 45 67, han vet."
 
 
 @pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
 def reporter_headers(actors: Actors) -> Headers:
     return actors.headers(actors.user("rapportor@example.org", "member", display_name="Rapportören"))
-
-
-@pytest.fixture
-def asked(app_client: TestClient, member_headers: Headers, sjovik: Organization) -> str:
-    """A public request to Sjöviks kommun by a member."""
-    return file(app_client, member_headers)
 
 
 @pytest.fixture

@@ -29,16 +29,6 @@ NOT_REUSE_STAFF = "only staff of an organisation whose dataset the reuse uses ma
 
 
 @pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member", display_name="Bo"))
-
-
-@pytest.fixture
 def unrelated_headers(actors: Actors, session: Session) -> Headers:
     """An editor of an organisation none of whose datasets is discussed or used."""
     energi = make_organization(session, "sjovik-energi", "Sjövik Energi AB")

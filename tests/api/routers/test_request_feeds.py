@@ -5,24 +5,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Organization
 from datatorget.dialogue.models import RequestEvent
-from tests.api.conftest import Headers
-from tests.api.routers.test_requests import ASK, file
-from tests.conftest import Actors
+from tests.api.conftest import ASK, Headers, file
 
 NS = {"atom": "http://www.w3.org/2005/Atom"}
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def member(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
 
 
 def feed(client: TestClient, path: str) -> ET.Element:
@@ -63,10 +55,10 @@ def assert_valid_atom(root: ET.Element) -> None:
 
 
 def test_the_feed_has_the_newest_public_requests_as_entries(
-    app_client: TestClient, member: Headers, sjovik: Organization
+    app_client: TestClient, member_headers: Headers, sjovik: Organization
 ) -> None:
-    older = file(app_client, member, title="Bygglov per år")
-    newer = file(app_client, member)
+    older = file(app_client, member_headers, title="Bygglov per år")
+    newer = file(app_client, member_headers)
     app_client.post("/api/v1/requests", json=ASK | {"email": "cecilia@example.org", "title": "Ej bekräftad"})
 
     root = feed(app_client, "/api/v1/requests.atom")
@@ -85,11 +77,11 @@ def test_the_feed_has_the_newest_public_requests_as_entries(
 
 
 def test_the_feed_takes_the_filters_of_the_list(
-    app_client: TestClient, member: Headers, editor_headers: Headers, sjovik: Organization,
+    app_client: TestClient, member_headers: Headers, editor_headers: Headers, sjovik: Organization,
     vatten: Organization,
 ) -> None:  # fmt: skip
-    quiet = file(app_client, member, title="Bygglov per år", theme="GOVE")
-    water = file(app_client, member, title="Vattenkvalitet", organization="sjovik-vatten")
+    quiet = file(app_client, member_headers, title="Bygglov per år", theme="GOVE")
+    water = file(app_client, member_headers, title="Vattenkvalitet", organization="sjovik-vatten")
     app_client.patch(f"/api/v1/requests/{quiet}", json={"state": "under_review"}, headers=editor_headers)
 
     def ids(path: str) -> list[str]:
@@ -107,9 +99,11 @@ def test_the_feed_takes_the_filters_of_the_list(
     assert app_client.get("/api/v1/requests.atom?organization=finns-inte").status_code == 404
 
 
-def test_titles_and_texts_are_escaped(app_client: TestClient, member: Headers, sjovik: Organization) -> None:
+def test_titles_and_texts_are_escaped(
+    app_client: TestClient, member_headers: Headers, sjovik: Organization
+) -> None:
     title = "Buller < 55 dB & <b>trafik</b>"
-    request_id = file(app_client, member, title=title, description="a < b && c > d")
+    request_id = file(app_client, member_headers, title=title, description="a < b && c > d")
     for path in ("/api/v1/requests.atom", f"/api/v1/requests/{request_id}.atom"):
         raw = app_client.get(path).text
         assert "Buller &lt; 55 dB &amp; &lt;b&gt;trafik&lt;/b&gt;" in raw
@@ -120,10 +114,12 @@ def test_titles_and_texts_are_escaped(app_client: TestClient, member: Headers, s
 
 
 def test_a_request_feed_has_its_timeline_newest_first(
-    app_client: TestClient, member: Headers, editor_headers: Headers, sjovik: Organization
+    app_client: TestClient, member_headers: Headers, editor_headers: Headers, sjovik: Organization
 ) -> None:
-    request_id = file(app_client, member)
-    app_client.post(f"/api/v1/requests/{request_id}/comments", json={"body": "Gärna CSV."}, headers=member)
+    request_id = file(app_client, member_headers)
+    app_client.post(
+        f"/api/v1/requests/{request_id}/comments", json={"body": "Gärna CSV."}, headers=member_headers
+    )
     app_client.patch(f"/api/v1/requests/{request_id}", headers=editor_headers,
                      json={"state": "planned", "expected_date": "2027-03-01", "answer": "I mars."})  # fmt: skip
     timeline = app_client.get(f"/api/v1/requests/{request_id}").json()["timeline"]
@@ -146,11 +142,11 @@ def test_a_request_feed_has_its_timeline_newest_first(
 
 
 def test_a_hidden_event_is_in_the_feed_without_its_text(
-    app_client: TestClient, member: Headers, session: Session, sjovik: Organization
+    app_client: TestClient, member_headers: Headers, session: Session, sjovik: Organization
 ) -> None:
-    request_id = file(app_client, member)
+    request_id = file(app_client, member_headers)
     app_client.post(
-        f"/api/v1/requests/{request_id}/comments", json={"body": "Något olämpligt."}, headers=member
+        f"/api/v1/requests/{request_id}/comments", json={"body": "Något olämpligt."}, headers=member_headers
     )
     session.execute(update(RequestEvent).where(RequestEvent.kind == "comment").values(hidden_reason="Spam"))
     session.commit()
@@ -162,8 +158,10 @@ def test_a_hidden_event_is_in_the_feed_without_its_text(
     assert text(hidden, "atom:content") == "Dold av en moderator. / Hidden by a moderator."
 
 
-def test_no_email_address_is_in_a_feed(app_client: TestClient, member: Headers, sjovik: Organization) -> None:
-    request_id = file(app_client, member)
+def test_no_email_address_is_in_a_feed(
+    app_client: TestClient, member_headers: Headers, sjovik: Organization
+) -> None:
+    request_id = file(app_client, member_headers)
     unnamed = app_client.post("/api/v1/requests", json=ASK | {"email": "cecilia@example.org"})
     assert unnamed.status_code == 201
     for path in ("/api/v1/requests.atom", f"/api/v1/requests/{request_id}.atom"):

@@ -23,14 +23,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from datatorget.app import create_app
 from datatorget.catalog.models import Organization
 from datatorget.config import Settings
 from datatorget.jobs.mail import EMAIL_OFF, SEND_EMAIL
 from datatorget.jobs.models import Job
-from tests.api.conftest import Headers
-from tests.api.routers.test_requests import ASK, file
-from tests.conftest import Actors
+from tests.api.conftest import ASK, Headers, file
+from tests.conftest import Actors, client_with
 from tests.jobs import run_jobs
 
 ANONYMOUS = "cecilia@example.org"
@@ -99,13 +97,6 @@ def mail(inbox: tuple[Inbox, int]) -> Inbox:
     return inbox[0]
 
 
-@contextmanager
-def client_with(engine: Engine, settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings, engine=engine, migrate=False)
-    with TestClient(app, base_url="http://portal.test", raise_server_exceptions=True) as client:
-        yield client
-
-
 def email_jobs(session: Session) -> list[Job]:
     session.expire_all()
     return list(session.scalars(select(Job).where(Job.kind == SEND_EMAIL).order_by(Job.created_at)))
@@ -122,11 +113,6 @@ def confirmed_anonymous_request(client: TestClient, mail: Inbox) -> str:
     assert confirmed.status_code == 200, confirmed.text
     mail.received.clear()
     return str(response.json()["id"])
-
-
-@pytest.fixture
-def member(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
 
 
 @pytest.fixture
@@ -158,9 +144,9 @@ def test_a_request_filed_with_an_email_address_gets_the_link_that_makes_it_publi
 
 
 def test_a_request_filed_from_an_account_sends_no_email(
-    app_client: TestClient, mail: Inbox, member: Headers, sjovik: Organization
+    app_client: TestClient, mail: Inbox, member_headers: Headers, sjovik: Organization
 ) -> None:
-    file(app_client, member)
+    file(app_client, member_headers)
     assert run_jobs(app_client) == 0
     assert mail.received == []
 
@@ -191,10 +177,10 @@ def test_followers_and_the_requester_are_told_of_a_change_of_state_but_not_its_a
 
 
 def test_a_staff_answer_and_a_staff_comment_are_news_and_a_member_comment_is_not(
-    app_client: TestClient, mail: Inbox, member: Headers, follower: Headers, editor_headers: Headers,
+    app_client: TestClient, mail: Inbox, member_headers: Headers, follower: Headers, editor_headers: Headers,
     sjovik: Organization,
 ) -> None:  # fmt: skip
-    request_id = file(app_client, member)  # the author follows their own request
+    request_id = file(app_client, member_headers)  # the author follows their own request
     app_client.put(f"/api/v1/requests/{request_id}/following", headers=follower)
 
     app_client.post(f"/api/v1/requests/{request_id}/comments", json={"body": "Jag också!"}, headers=follower)

@@ -8,42 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from datatorget.catalog.models import Dataset, Organization
-from tests.api.conftest import Headers
+from tests.api.conftest import ASK, Headers, file
 from tests.api.problems import problem
 from tests.api.snapshots import StoredState
-from tests.conftest import Actors
 from tests.factories import make_dataset
-
-ASK = {
-    "title": "Luftkvalitet per timme",
-    "description": "Mätvärden från kommunens luftmätare, **timvis**.",
-    "intended_use": "En app som varnar astmatiker.",
-    "organization": "sjoviks-kommun",
-    "theme": "ENVI",
-    "wished_format": "CSV eller ett API",
-    "wished_frequency": "DAILY",
-}
-
-
-@pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member"))
-
-
-def file(client: TestClient, headers: Headers, **changes: Any) -> str:
-    response = client.post("/api/v1/requests", json=ASK | changes, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-@pytest.fixture
-def asked(app_client: TestClient, member_headers: Headers, sjovik: Organization) -> str:
-    return file(app_client, member_headers)
 
 
 def read(client: TestClient, request_id: str, headers: Headers | None = None) -> Any:

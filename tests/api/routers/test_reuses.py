@@ -17,7 +17,6 @@ from datatorget.jobs.models import Job
 from tests.api.conftest import Headers
 from tests.api.problems import NOT_LOGGED_IN, problem
 from tests.api.snapshots import files_in
-from tests.conftest import Actors
 from tests.factories import make_dataset
 
 APP = {
@@ -31,17 +30,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 NOT_STAFF = problem(403, "only staff of an organisation whose dataset the reuse uses may decide on it")
-
-
-@pytest.fixture
-def member_headers(actors: Actors) -> Headers:
-    """A member who signed up, with the name Anna."""
-    return actors.headers(actors.user("anna@example.org", "member", display_name="Anna"))
-
-
-@pytest.fixture
-def other_member_headers(actors: Actors) -> Headers:
-    return actors.headers(actors.user("bo@example.org", "member"))
 
 
 def register(client: TestClient, headers: Headers, **changes: Any) -> str:

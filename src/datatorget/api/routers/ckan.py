@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from datatorget.api.routers.rows import CORS
 from datatorget.api.routers.sql import sql_processes
 from datatorget.catalog.accounts import record_token_use, token_for_secret, token_use_is_stale
 from datatorget.catalog.models import User
@@ -30,7 +31,6 @@ from datatorget.store.export import json_bytes
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["ckan"])
-CORS = {"Access-Control-Allow-Origin": "*"}
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -96,11 +96,11 @@ def envelope(help_url: str, error: dict[str, Any], status: int) -> Response:
 async def action_params(request: Request) -> dict[str, Any]:
     """The parameters: the query string, and on POST the JSON object or form fields of the body on top.
     A repeated query or form field gives a list."""
-    try:
-        parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), errors="strict")
+    query_string = request.scope.get("query_string", b"").decode("latin-1")
+    try:  # as Starlette's request.query_params reads it, but refusing what is not UTF-8
+        params = _fields(parse_qsl(query_string, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError as exc:
         raise BadRequest("the query string is not valid UTF-8 once percent-decoded") from exc
-    params = _fields(request.query_params.multi_items())
     if request.method != "POST":
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from datatorget.api import errors
-from datatorget.catalog.tables import version_to_read
+from datatorget.catalog.tables import VersionToRead, version_to_read
 from datatorget.deps import DuckDep, ReaderViewer, SessionDep, SettingsDep
 from datatorget.errors import DatatorgetError, ValidationFailed
 from datatorget.store.aggregate import (
@@ -85,16 +85,10 @@ router = APIRouter(tags=["rows"], route_class=DataRoute)
 
 
 @dataclass(frozen=True)
-class TableFile:
+class TableFile(VersionToRead):
     """The version of a table a request reads, and the request's query string as pairs."""
 
-    id: uuid.UUID
-    sql_name: str
-    version: int
     pinned: bool  # the request named the version, or its cursor did
-    row_count: int
-    schema: dict[str, Any]
-    path: Path
     params: list[tuple[str, str]]
 
 
@@ -122,8 +116,7 @@ def table_file(
     if asked is None and (alias := requested_version(params, found.schema)) is not None:
         asked = alias
         found = version_to_read(session, table_id, viewer, tables_dir=settings.tables_dir, version=alias)
-    return TableFile(table_id, found.sql_name, found.number, asked is not None, found.row_count, found.schema,
-                     found.path, params)  # fmt: skip
+    return TableFile(**vars(found), pinned=asked is not None, params=params)
 
 
 TableDep = Annotated[TableFile, Depends(table_file)]

@@ -25,7 +25,7 @@ from datatorget.api.routers.rows import DataRoute
 from datatorget.catalog.tables import published_tables
 from datatorget.deps import SessionDep, SettingsDep
 from datatorget.store.export import json_bytes, neutralise
-from datatorget.store.sql import SqlResult
+from datatorget.store.sql import SqlResult, unique_names
 from datatorget.store.sql_process import SqlBusy, SqlProcesses
 
 router = APIRouter(tags=["sql"], route_class=DataRoute)
@@ -145,20 +145,6 @@ def json_body(result: SqlResult, shape: str) -> bytes:
             "elapsed_ms": result.elapsed_ms,
         }
     )
-
-
-def unique_names(columns: Sequence[str]) -> list[str]:
-    """Column names made unique for object keys: a second `a` becomes `a_1`, as DuckDB names it."""
-    taken: set[str] = set()
-    names: list[str] = []
-    for column in columns:
-        name, counter = column, 0
-        while name in taken:
-            counter += 1
-            name = f"{column}_{counter}"
-        taken.add(name)
-        names.append(name)
-    return names
 
 
 def csv_chunks(result: SqlResult) -> Iterator[bytes]:

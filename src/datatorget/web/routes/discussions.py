@@ -31,23 +31,18 @@ from datatorget.web.discussion_views import (
     dataset_view,
     discussion_view,
     form_errors,
-    paging,
     parse_list,
     summary_view,
     thread_url,
 )
 from datatorget.web.form_errors import FieldErrors, summary
 from datatorget.web.i18n import Lang, LangDep, Translator
-from datatorget.web.paths import add_page
+from datatorget.web.paths import add_page, parse_id
+from datatorget.web.request_views import FormValues, form_values
+from datatorget.web.search_page import paging
 from datatorget.web.templating import render
 
 router = APIRouter()
-FormValues = dict[str, str]
-
-
-def _values(form: Any, names: tuple[str, ...]) -> FormValues:
-    """The named fields of a submitted form as typed ("" for one not sent)."""
-    return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
 
 
 # --- the list, and starting a discussion -------------------------------------------------------------------
@@ -67,7 +62,7 @@ def _show_list(
         "state": state,
         "total": total,
         "discussions": [summary_view(s, lang) for s in discussion_summaries(session, found)],
-        "paging": paging(state, total, lang),
+        "paging": paging(state, total, lang, size=PAGE_SIZE),
         "values": values or dict.fromkeys(START_FIELDS, ""),
         "errors": errors,
         "error_summary": summary(errors, START_FIELDS, Translator(lang)),
@@ -89,7 +84,7 @@ def start_discussion(
     """Start a discussion, unless the form has mistakes: then the page again with them (422)."""
     user = require_login(viewer)
     dataset = get_dataset(session, slug, user)
-    values = _values(form, START_FIELDS)
+    values = form_values(form, START_FIELDS)
     try:
         data = DiscussionIn.model_validate({"title": values["title"], "body": values["message"]})
     except ValidationError as exc:
@@ -106,10 +101,7 @@ def start_discussion(
 def _found(session: Session, slug: str, discussion_id: str, viewer: User | None) -> Discussion:
     """The discussion, if it is one of this dataset's and the viewer may see both (NotFound otherwise)."""
     dataset = get_dataset(session, slug, viewer)
-    try:
-        found = service.get_discussion(session, uuid.UUID(discussion_id), viewer)
-    except ValueError:
-        raise NotFound(f"no discussion '{discussion_id}'") from None
+    found = service.get_discussion(session, parse_id(discussion_id, "discussion"), viewer)
     if found.dataset_id != dataset.id:
         raise NotFound(f"no discussion '{discussion_id}'")
     return found
@@ -185,7 +177,7 @@ def change_discussion(
 
 
 def _reply(a: Action) -> Response:
-    values = _values(a.form, ("message",))
+    values = form_values(a.form, ("message",))
     t = Translator(a.lang)
     try:
         data = MessageIn.model_validate({"body": values["message"]})
@@ -211,10 +203,7 @@ def _reopen(a: Action) -> Response:
 
 def _message_id(a: Action) -> uuid.UUID | None:
     text = str(a.form.get("message_id") or "")
-    try:
-        return uuid.UUID(text) if text else None
-    except ValueError:
-        raise NotFound(f"no message '{text}' in this discussion") from None
+    return parse_id(text, "message") if text else None
 
 
 def _set_hidden(a: Action, message_id: uuid.UUID | None, reason: str | None) -> None:

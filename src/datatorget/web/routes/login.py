@@ -45,11 +45,16 @@ def login(request: Request, form: CheckedForm, session: SessionDep, lang: LangDe
             request, "login.html", {"next": target, "email": email, "failed": True},
             status=400,
         )  # fmt: skip
-    request.session.clear()  # a new session at login: nothing from before it carries over
+    start_session(request, user)
+    return RedirectResponse(target, status_code=303)
+
+
+def start_session(request: Request, user: User) -> None:
+    """Log the user in (at login, and on signing up) with a new session: nothing from before carries over."""
+    request.session.clear()
     request.session[SESSION_USER_KEY] = str(user.id)
     request.session[SESSION_ROLE_KEY] = user.role  # what the menu offers; permissions are checked per request
     renew_csrf_token(request)
-    return RedirectResponse(target, status_code=303)
 
 
 @add_page(router, "logout", methods=("POST",))

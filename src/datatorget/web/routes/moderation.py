@@ -3,7 +3,6 @@ web/spam.py), by its kind and id, and the queue of open reports where staff hide
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
@@ -18,23 +17,16 @@ from datatorget.dialogue import moderation
 from datatorget.dialogue.moderation import Target
 from datatorget.dialogue.present import report_out
 from datatorget.dialogue.schemas import REASON_MAX, Outcome, ReportIn, TargetKind
-from datatorget.errors import Conflict, NotFound, ValidationFailed
+from datatorget.errors import Conflict, ValidationFailed
 from datatorget.web import spam
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, summary, validation_messages
 from datatorget.web.i18n import Lang, LangDep, Translator
 from datatorget.web.markdown import render_markdown
-from datatorget.web.paths import PageName, add_page, url
+from datatorget.web.paths import PageName, add_page, parse_id, url
 from datatorget.web.templating import render
 
 router = APIRouter()
-
-
-def _uuid(text: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise NotFound(f"no {what} '{text}'") from None
 
 
 # --- reporting ------------------------------------------------------------------------------------------
@@ -47,7 +39,7 @@ def report_url(kind: str, target_id: object, lang: Lang) -> str:
 
 def _target(session: Session, kind: str, target_id: str, viewer: User | None) -> Target:
     """What the path names, if the viewer may see it; NotFound (the 404 page) for an unknown kind or id."""
-    return moderation.find_target(session, kind, _uuid(target_id, kind), viewer)
+    return moderation.find_target(session, kind, parse_id(target_id, kind), viewer)
 
 
 def shown_at(target: Target, lang: Lang) -> str:
@@ -159,7 +151,7 @@ def decide(
     reason = str(form.get("reason") or "").strip()[:REASON_MAX]
     try:
         with session.begin_nested():
-            moderation.decide(session, _uuid(report_id, "report"), outcome, reason or None, viewer)
+            moderation.decide(session, parse_id(report_id, "report"), outcome, reason or None, viewer)
     except ValidationFailed:
         return _queue(request, session, viewer, lang, failed=report_id, reason=reason, status=422)
     except Conflict:

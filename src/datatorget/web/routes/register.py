@@ -12,18 +12,18 @@ from datatorget.catalog.accounts import (
     register_member,
 )
 from datatorget.config import Settings
-from datatorget.deps import SESSION_ROLE_KEY, SESSION_USER_KEY, SessionDep, SettingsDep, WebWrite
+from datatorget.deps import SessionDep, SettingsDep, WebWrite
 from datatorget.errors import Conflict, ValidationFailed
 from datatorget.web import spam
-from datatorget.web.csrf import CheckedForm, renew_csrf_token
+from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, summary
 from datatorget.web.i18n import Lang, LangDep, Translator
 from datatorget.web.paths import add_page, is_safe_next, url
+from datatorget.web.routes.login import MAX_EMAIL_LENGTH, start_session
 from datatorget.web.templating import render
 
 router = APIRouter()
 FIELDS = ("email", "display_name", "password", "password_again")
-MAX_EMAIL_LENGTH = 320
 MAX_PASSWORD_LENGTH = 1000
 
 
@@ -111,8 +111,5 @@ def register(
             user = register_member(session, email=email, password=password, display_name=name or None)
     except (ValidationFailed, Conflict) as exc:
         return _show(request, settings, lang, values, _errors(exc, t), 422)
-    request.session.clear()  # a new session, as at login: nothing from before it carries over
-    request.session[SESSION_USER_KEY] = str(user.id)
-    request.session[SESSION_ROLE_KEY] = user.role
-    renew_csrf_token(request)
+    start_session(request, user)
     return RedirectResponse(values["next"], status_code=303)

@@ -3,7 +3,6 @@ and a request's page with its timeline, votes, following, comments and, for staf
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +27,7 @@ from datatorget.web import spam
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, summary, validation_messages
 from datatorget.web.i18n import Lang, LangDep, Translator
-from datatorget.web.paths import add_page, url
+from datatorget.web.paths import add_page, parse_id, url
 from datatorget.web.request_views import (
     ANSWER_FIELDS,
     NEW_FIELDS,
@@ -38,13 +37,13 @@ from datatorget.web.request_views import (
     field_of_location,
     form_values,
     options,
-    paging,
     parse_list,
     request_input,
     request_view,
     service_errors,
     summary_view,
 )
+from datatorget.web.search_page import paging
 from datatorget.web.templating import render
 
 router = APIRouter()
@@ -68,7 +67,7 @@ def request_list(request: Request, session: SessionDep, viewer: WebViewer, lang:
         "requests": [summary_view(s, lang) for s in request_summaries(session, found)],
         "organizations": organizations,
         "options": options(lang),
-        "paging": paging(state, total, lang),
+        "paging": paging(state, total, lang, size=PAGE_SIZE),
         "responsiveness": [
             {"name": o.name, "url": url("organization", lang, slug=o.slug), "requests": n, "answered": answered,
              "median_days": median}
@@ -161,20 +160,6 @@ def confirm_request(request: Request, session: SessionDep, lang: LangDep) -> Res
 # --- one request ----------------------------------------------------------------------------------------
 
 
-def _request_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise NotFound(f"no data request '{text}'") from None
-
-
-def _entry_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise NotFound(f"no timeline entry '{text}'") from None
-
-
 @dataclass
 class RequestPage:
     """A request's page as shown: what is in its forms, their errors, and a notice about a vote."""
@@ -211,7 +196,7 @@ class RequestPage:
 def request_page(
     request_id: str, request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep
 ) -> HTMLResponse:
-    found = service.get_request(session, _request_id(request_id), viewer)
+    found = service.get_request(session, parse_id(request_id, "data request"), viewer)
     return RequestPage().show(request, session, found, viewer, lang)
 
 
@@ -222,7 +207,7 @@ def change_request(
 ) -> Response:  # fmt: skip
     """One handler for the page's forms: `action` says which was sent. Done: back to the page (PRG)."""
     user = require_login(viewer)
-    found = service.get_request(session, _request_id(request_id), user)
+    found = service.get_request(session, parse_id(request_id, "data request"), user)
     action = str(form.get("action") or "")
     handler = _ACTIONS.get(action)
     if handler is None:
@@ -312,7 +297,9 @@ def _show_again(a: Action) -> Response:
     """Staff show a hidden request, or a hidden entry of its timeline (`event_id`), again."""
     event = str(a.form.get("event_id") or "")
     if event:
-        moderation.set_hidden(a.session, "event", _entry_id(event), None, a.user, shown_in=a.found.id)
+        moderation.set_hidden(
+            a.session, "event", parse_id(event, "timeline entry"), None, a.user, shown_in=a.found.id
+        )
     else:
         moderation.set_hidden(a.session, "request", a.found.id, None, a.user)
     return a.back(f"event-{event}" if event else "")

@@ -3,7 +3,6 @@ a reuse's page with the submitter's changes and staff's approval, rejection and 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,18 +22,17 @@ from datatorget.dialogue import reuses as service
 from datatorget.dialogue.models import Reuse
 from datatorget.dialogue.reuse_present import reuse_out, reuse_outs
 from datatorget.dialogue.schemas import HiddenIn, ReuseIn, ReusePatch
-from datatorget.errors import DatatorgetError, NotFound, PayloadTooLarge, ValidationFailed
+from datatorget.errors import DatatorgetError, PayloadTooLarge, ValidationFailed
 from datatorget.jobs import notify
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, summary, validation_messages
 from datatorget.web.i18n import Lang, LangDep, Translator
-from datatorget.web.paths import add_page, url
-from datatorget.web.request_views import FormValues, form_values
+from datatorget.web.paths import add_page, parse_id, url
+from datatorget.web.request_views import FormValues, field_of_location, form_values
 from datatorget.web.reuse_views import (
     FIELDS,
     KINDS,
     card_view,
-    field_of_location,
     kind_options,
     page_view,
     reuse_input,
@@ -142,13 +140,6 @@ def register_reuse(
 # --- one reuse ------------------------------------------------------------------------------------------
 
 
-def _reuse_id(text: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise NotFound(f"no reuse '{text}'") from None
-
-
 @dataclass
 class ReusePage:
     """A reuse's page as shown: what is in its forms and their errors."""
@@ -195,7 +186,7 @@ class ReusePage:
 def reuse_page(
     reuse_id: str, request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep
 ) -> HTMLResponse:
-    found = service.get_reuse(session, _reuse_id(reuse_id), viewer)
+    found = service.get_reuse(session, parse_id(reuse_id, "reuse"), viewer)
     return ReusePage().show(request, session, found, viewer, lang)
 
 
@@ -226,7 +217,7 @@ def change_reuse(
 ) -> Response:  # fmt: skip
     """One handler for the page's forms: `action` says which was sent."""
     user = require_login(viewer)
-    found = service.get_reuse(session, _reuse_id(reuse_id), user)
+    found = service.get_reuse(session, parse_id(reuse_id, "reuse"), user)
     action = str(form.get("action") or "")
     handler = _ACTIONS.get(action)
     if handler is None:
