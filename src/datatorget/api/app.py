@@ -18,8 +18,10 @@ from datatorget.api.routers import (
     demand,
     discussions,
     distributions,
+    harvesting,
     jobs,
     organizations,
+    quality,
     reports,
     request_feeds,
     requests,
@@ -62,7 +64,7 @@ def create_api() -> FastAPI:
     )
     for router in (datasets.router, datapackages.router, distributions.router, organizations.router, accounts.router,
                    vocabularies.router, tables.router, rows.router, sql.router, jobs.router, request_feeds.router, requests.router,
-                   reports.router, discussions.router, reuses.router, demand.router):  # fmt: skip
+                   reports.router, discussions.router, reuses.router, demand.router, harvesting.router, quality.router):  # fmt: skip
         api.include_router(router)
     install_error_handlers(api)
 

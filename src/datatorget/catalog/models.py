@@ -106,6 +106,9 @@ class Dataset(Base):
     issued: Mapped[datetime | None]
     modified: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[created_at]
+    # Set when the dataset was harvested from another catalog, which makes it read-only here:
+    # {"source_id", "source_title", "remote_id", "remote_url", "harvested_at"} (see interop.harvest_models)
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     distributions: Mapped[list[Distribution]] = relationship(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from datatorget.jobs import queue
 from datatorget.jobs.cleanup import remove_leftovers
+from datatorget.jobs.scheduler import Scheduler
 from datatorget.jobs.tasks import TASKS, JobContext
 from datatorget.store.progress import Progress
 from datatorget.store.report import IngestionFailed
@@ -85,7 +86,7 @@ def run_pending(ctx: JobContext) -> int:
 
 
 class Workers:
-    """`count` threads that poll the queue until stopped."""
+    """`count` threads that poll the queue until stopped, and the scheduler that queues work when it is due."""
 
     def __init__(self, ctx: JobContext, count: int, *, poll_s: float = 0.5) -> None:
         self.ctx = ctx
@@ -93,6 +94,7 @@ class Workers:
         self.poll_s = poll_s
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.scheduler = Scheduler(ctx.sessions)
 
     def start(self) -> None:
         try:
@@ -100,6 +102,7 @@ class Workers:
             remove_leftovers(self.ctx.settings, self.ctx.sessions)
         except Exception:
             log.warning("could not look for interrupted jobs", exc_info=True)
+        self.scheduler.start()
         for number in range(self.count):
             thread = threading.Thread(target=self._loop, name=f"datatorget-worker-{number}", daemon=True)
             thread.start()
@@ -107,6 +110,7 @@ class Workers:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         self._stop.set()
+        self.scheduler.stop(timeout_s)
         for thread in self._threads:
             thread.join(timeout_s)
 

@@ -31,10 +31,12 @@ from datatorget.web.routes import (
     demand,
     discussions,
     distributions,
+    harvesting,
     home,
     login,
     moderation,
     organizations,
+    quality,
     register,
     requests,
     reuses,
@@ -75,6 +77,8 @@ def install_web(app: FastAPI, settings: Settings) -> None:
         discussions,
         reuses,
         demand,
+        harvesting,
+        quality,
     ):
         app.include_router(module.router, include_in_schema=False)
     app.add_exception_handler(Exception, _server_error)

@@ -23,7 +23,8 @@ PageName = Literal[
     "home", "search", "dataset_new", "dataset", "dataset_edit", "distribution_new", "organizations",
     "organization", "login", "logout", "account", "accessibility", "table", "table_settings", "table_status",
     "requests", "request_new", "request_sent", "request_confirm", "request", "register", "report", "moderation",
-    "discussions", "discussion", "reuses", "reuse_new", "reuse", "demand",
+    "discussions", "discussion", "reuses", "reuse_new", "reuse", "demand", "harvest_sources", "harvest_source_new",
+    "harvest_source", "harvest_run", "quality",
 ]  # fmt: skip
 
 # In matching order: /datamangder/ny must be tried before /datamangder/{slug}.
@@ -70,6 +71,14 @@ PAGES: dict[PageName, dict[Lang, str]] = {
     "reuse_new": {"sv": "/tillampningar/ny", "en": "/en/reuses/new"},
     "reuse": {"sv": "/tillampningar/{reuse_id}", "en": "/en/reuses/{reuse_id}"},
     "demand": {"sv": "/efterfragan", "en": "/en/demand"},
+    "harvest_sources": {"sv": "/skordning", "en": "/en/harvesting"},
+    "harvest_source_new": {"sv": "/skordning/ny", "en": "/en/harvesting/new"},
+    "harvest_source": {"sv": "/skordning/{source_id}", "en": "/en/harvesting/{source_id}"},
+    "harvest_run": {
+        "sv": "/skordning/{source_id}/korningar/{run_id}",
+        "en": "/en/harvesting/{source_id}/runs/{run_id}",
+    },
+    "quality": {"sv": "/kvalitet", "en": "/en/quality"},
 }
 # Pages whose query is not carried over to the other language: where to go after login, a one-time link.
 _PRIVATE_QUERY: frozenset[PageName] = frozenset({"login", "register", "request_confirm"})

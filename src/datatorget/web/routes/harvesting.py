@@ -1,0 +1,7 @@
+"""Web pages of harvesting (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
