@@ -60,6 +60,16 @@ def test_a_job_that_keeps_killing_its_worker_fails_after_three_attempts(
     assert (job["status"], job["error_code"]) == ("failed", "worker_stopped")
 
 
+def test_a_failed_job_says_so_in_its_stage(
+    app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
+) -> None:
+    response = app_client.post("/api/v1/datasets/badplatser/distributions", headers=editor_headers,
+                               files={"file": ("bin.csv", b"\x00\x01\x02" * 100, "text/csv")})  # fmt: skip
+    run_pending(app_client.app.state.job_context)  # type: ignore[attr-defined]
+    job = app_client.get(f"/api/v1/jobs/{response.json()['job']}", headers=editor_headers).json()
+    assert (job["status"], job["progress"]["stage"]) == ("failed", "failed")
+
+
 def test_worker_threads_run_queued_jobs_in_the_background(
     app_client: TestClient, editor_headers: dict[str, str], badplatser: Dataset
 ) -> None:

@@ -116,6 +116,7 @@ def fail(
         job.status = "failed"
         job.error = error
         job.result = result
+        job.progress = dict(job.progress) | {"stage": "failed"}
         job.finished_at = utcnow()
 
 
@@ -135,6 +136,7 @@ def requeue_stale(sessions: sessionmaker[Session]) -> int:
             if job.attempts >= MAX_ATTEMPTS:
                 job.status = "failed"
                 job.error = WORKER_DIED
+                job.progress = dict(job.progress) | {"stage": "failed"}
                 job.finished_at = utcnow()
             else:
                 job.status = "queued"
