@@ -143,3 +143,13 @@ def test_reading_is_never_limited(app_client: TestClient, asked: str, clock: Clo
         report(app_client, asked)
 
     assert all(app_client.get(f"/api/v1/requests/{asked}").status_code == 200 for _ in range(20))
+
+
+def test_hiding_and_showing_again_count_as_writes(
+    app_client: TestClient, asked: str, clock: Clock, editor_headers: Headers
+) -> None:
+    hidden = f"/api/v1/requests/{asked}/hidden"
+    for _ in range(2):
+        assert app_client.put(hidden, json={"reason": "Reklam."}, headers=editor_headers).status_code == 204
+        assert app_client.delete(hidden, headers=editor_headers).status_code == 204
+    assert_too_many(app_client.put(hidden, json={"reason": "Reklam."}, headers=editor_headers))

@@ -162,7 +162,7 @@ def unfollow(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> N
 
 @router.put(
     "/{request_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Hide a request from everyone but staff, with the reason (moderators)",
+    dependencies=[ApiWrite], summary="Hide a request from everyone but staff, with the reason (moderators)",
 )  # fmt: skip
 def hide_request(request_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer: ApiViewer) -> None:
     moderation.set_hidden(session, "request", request_id, data.reason, viewer)
@@ -170,7 +170,7 @@ def hide_request(request_id: uuid.UUID, data: HiddenIn, session: SessionDep, vie
 
 @router.delete(
     "/{request_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Show a hidden request again (moderators)",
+    dependencies=[ApiWrite], summary="Show a hidden request again (moderators)",
 )  # fmt: skip
 def unhide_request(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     moderation.set_hidden(session, "request", request_id, None, viewer)
@@ -178,7 +178,7 @@ def unhide_request(request_id: uuid.UUID, session: SessionDep, viewer: ApiViewer
 
 @router.put(
     "/{request_id}/events/{event_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Hide the text of a comment or answer, with the reason (moderators)",
+    dependencies=[ApiWrite], summary="Hide the text of a comment or answer, with the reason (moderators)",
 )  # fmt: skip
 def hide_event(
     request_id: uuid.UUID, event_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer: ApiViewer
@@ -188,7 +188,7 @@ def hide_event(
 
 @router.delete(
     "/{request_id}/events/{event_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Show the text of a hidden comment or answer again (moderators)",
+    dependencies=[ApiWrite], summary="Show the text of a hidden comment or answer again (moderators)",
 )  # fmt: skip
 def unhide_event(request_id: uuid.UUID, event_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     moderation.set_hidden(session, "event", event_id, None, viewer, shown_in=request_id)

@@ -166,7 +166,7 @@ def read_image(
 
 @router.put(
     "/reuses/{reuse_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Hide a reuse from everyone but staff and its submitter, with the reason (staff)",
+    dependencies=[ApiWrite], summary="Hide a reuse from everyone but staff and its submitter, with the reason (staff)",
 )  # fmt: skip
 def hide_reuse(reuse_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer: ApiViewer) -> None:
     moderation.set_hidden(session, "reuse", reuse_id, data.reason, viewer)
@@ -174,7 +174,7 @@ def hide_reuse(reuse_id: uuid.UUID, data: HiddenIn, session: SessionDep, viewer:
 
 @router.delete(
     "/reuses/{reuse_id}/hidden", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-    summary="Show a hidden reuse again (staff)",
+    dependencies=[ApiWrite], summary="Show a hidden reuse again (staff)",
 )  # fmt: skip
 def unhide_reuse(reuse_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> None:
     moderation.set_hidden(session, "reuse", reuse_id, None, viewer)
