@@ -295,6 +295,179 @@ def token_create(email: str, name: str, expires_days: int | None) -> None:
     click.echo(secret)
 
 
+@cli.group()
+def quality() -> None:
+    """Metadata quality: the link checker and the DCAT-AP compliance check behind the quality scores."""
+
+
+@quality.command("check")
+def quality_check() -> None:
+    """Run the quality check now: test the addresses of linked distributions and validate the datasets changed
+    since their last check. The scheduler also runs it every DATATORGET_QUALITY_CHECK_INTERVAL_HOURS."""
+    from datatorget.interop.quality import catalog_quality
+    from datatorget.jobs.quality_check import run_quality_check
+
+    settings = load_settings()
+    engine = engine_from_settings(settings)
+    try:
+        upgrade(engine)
+        sessions = make_sessionmaker(engine, writing=True)
+        done = run_quality_check(sessions, settings)
+        with sessions.begin() as session:
+            score = catalog_quality(session, None, settings)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"Checked {done['links']} addresses ({done['links_failing']} failing) and validated "
+        f"{done['datasets_validated']} datasets. Published catalog: {score.points:g} of {score.max_points} "
+        f"points ({score.rating})."
+    )
+
+
+@cli.group()
+def harvest() -> None:
+    """Harvest datasets from other catalogs: DCAT-AP endpoints, CKAN sites and other Datatorget portals."""
+
+
+@harvest.command("add")
+@click.option("--url", required=True, help="The catalog's address; for CKAN and Datatorget, the site's.")
+@click.option("--kind", required=True, type=click.Choice(["dcat", "ckan", "datatorget"]), help="What it is.")
+@click.option(
+    "--org", "organization", required=True, help="The slug of the organisation that publishes it here."
+)
+@click.option("--title", default=None, help="A name for the source (default: the host of the address).")
+@click.option(
+    "--interval-hours", type=click.IntRange(0, 24 * 366), default=24, show_default=True,
+    help="Hours between scheduled runs; 0: only when run by hand.",
+)  # fmt: skip
+def harvest_add(url: str, kind: str, organization: str, title: str | None, interval_hours: int) -> None:
+    """Add a source to harvest. Its first scheduled run is due at once (with an interval)."""
+    from urllib.parse import urlsplit
+
+    from datatorget.interop import harvest_sources
+    from datatorget.interop.harvest_schemas import HarvestSourceIn
+
+    fields = {"title": title or urlsplit(url).hostname or url, "url": url, "kind": kind,
+              "organization": organization, "interval_hours": interval_hours}  # fmt: skip
+    try:
+        data = HarvestSourceIn.model_validate(fields)
+    except ValidationError as exc:
+        raise click.ClickException(_invalid_fields(exc)) from None
+    with transaction(load_settings()) as session:
+        source = harvest_sources.create_source(session, data, accounts.system_user(session))
+        source_id, source_title = source.id, source.title
+    click.echo(f"Added harvest source {source_title} ({source_id})")
+
+
+def _invalid_fields(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'input'}: {error['msg'].removeprefix('Value error, ')}"
+        for error in exc.errors(include_input=False, include_url=False)
+    )
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(
+        f"{counts.get(name, 0)} {name}" for name in ("created", "updated", "unchanged", "withdrawn", "failed")
+    )
+
+
+@harvest.command("list")
+def harvest_list() -> None:
+    """List the sources, with the status and counts of each one's last run."""
+    from datatorget.interop import harvest_sources
+
+    with transaction(load_settings()) as session:
+        by = accounts.system_user(session)
+        shown = [harvest_sources.source_out(session, s) for s in harvest_sources.list_sources(session, by)]
+    if not shown:
+        click.echo("No harvest sources. Add one with `datatorget harvest add`.")
+    for source in shown:
+        every = f"every {source.interval_hours} h" if source.interval_hours else "by hand"
+        paused = "" if source.enabled or not source.interval_hours else ", paused"
+        click.echo(
+            f"{source.id}  {source.title}  [{source.kind}, {source.organization.slug}, {every}{paused}]"
+        )
+        click.echo(f"  {source.url}")
+        last = source.last_run
+        if last is None:
+            click.echo("  never run")
+        else:
+            when = last.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            click.echo(f"  last run {when}: {last.status}; {_counts(last.counts.model_dump())}")
+
+
+@harvest.command("run")
+@click.argument("source", required=False)
+@click.option("--all", "every", is_flag=True, help="Run every source, one after the other.")
+def harvest_run(source: str | None, every: bool) -> None:
+    """Harvest SOURCE (its id or its title) now, in this process, and print the report. With --all, every
+    source. The exit code is 1 when a run failed."""
+    from datatorget.interop import harvest_sources
+
+    if every == (source is not None):
+        raise click.UsageError("name one source (its id or title), or give --all")
+    settings = load_settings()
+    with transaction(settings) as session:
+        by = accounts.system_user(session)
+        found = harvest_sources.list_sources(session, by)
+        chosen = found if every else [_one_source(found, str(source))]
+        runs = []
+        for chosen_source in chosen:
+            run = harvest_sources.queue_run(session, chosen_source.id, by)
+            job = queue.enqueue(session, harvest_sources.HARVEST, {"run_id": str(run.id)})
+            runs.append((chosen_source.title, run.id, job.id))
+    failed = [title for title, run_id, job_id in runs if not _harvest_now(settings, title, run_id, job_id)]
+    if failed:
+        raise SystemExit(1)
+
+
+def _one_source(sources: list[Any], named: str) -> Any:
+    """The source with this id, or else with this title (any case); a clear error for none or several."""
+    by_id = [s for s in sources if str(s.id) == named.strip().lower()]
+    by_title = [s for s in sources if s.title.casefold() == named.strip().casefold()]
+    matching = by_id or by_title
+    if not matching:
+        raise click.ClickException(
+            f"no harvest source with the id or title '{named}' (see `datatorget harvest list`)"
+        )
+    if len(matching) > 1:
+        raise click.ClickException(f"several harvest sources are called '{named}': name one by its id")
+    return matching[0]
+
+
+def _harvest_now(settings: Settings, title: str, run_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+    """Run one queued harvest job in this process and print its report; False when the run failed."""
+    from datatorget.interop import harvest_sources
+
+    engine = engine_from_settings(settings)
+    duck = SharedConnection(settings)
+    context = JobContext(settings, make_sessionmaker(engine, writing=True), duck)
+    try:
+        click.echo(f"Harvesting {title} …")
+        claimed = queue.claim(context.sessions, job_id)
+        if claimed is None:
+            click.echo("  A running worker took the run; `datatorget harvest list` shows how it ended.")
+            return True
+        run_job(context, *claimed)
+        with context.sessions.begin() as session:
+            report = harvest_sources.run_out(
+                harvest_sources.get_run(session, run_id, accounts.system_user(session))
+            )
+    finally:
+        duck.close()
+        engine.dispose()
+    click.echo(f"  {report.status}: {_counts(report.counts.model_dump())}")
+    if report.error is not None:
+        click.echo(f"  {report.error.en}", err=report.status == "failed")
+    for record in report.records:
+        if record.outcome == "failed":
+            reason = record.reason.en if record.reason else "unknown reason"
+            name = f"{record.title} ({record.remote_id})" if record.title else record.remote_id
+            click.echo(f"  failed: {name}: {reason}")
+    return report.status != "failed"
+
+
 def main() -> None:
     cli(prog_name="datatorget")
 

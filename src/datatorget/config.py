@@ -67,6 +67,15 @@ class Settings(BaseSettings):
         description="Allow fetching tables from private, loopback and link-local addresses. Leave off "
         "unless the portal fetches from your own network on purpose.",
     )
+    quality_check_interval_hours: int = Field(
+        24,
+        gt=0,
+        description="How often the quality check runs: it tests the addresses of linked distributions and "
+        "validates changed datasets against DCAT-AP, for the metadata quality score.",
+    )
+    link_check_timeout_s: float = Field(
+        20, gt=0, description="The longest the quality check waits for one address to answer, in seconds."
+    )
     map_tile_url: str = Field(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="The map tiles behind table maps, fetched by the visitor's browser (never by the server). "
@@ -91,6 +100,18 @@ class Settings(BaseSettings):
     )
     dcat_page_size: int = Field(
         1000, gt=0, description="Datasets in one page of the DCAT-AP-SE catalog (/datasets/dcat)."
+    )
+    harvest_timeout_s: float = Field(
+        60, gt=0, description="The longest the fetch of one page of a harvest source may take, in seconds."
+    )
+    harvest_max_bytes: int = Field(
+        20 * 1024 * 1024, gt=0, description="The largest page a harvest source may send, in bytes."
+    )
+    harvest_max_pages: int = Field(
+        1000, gt=0, description="The most pages one harvest run reads from a source; more is left unread."
+    )
+    harvest_page_rows: int = Field(
+        100, gt=0, le=1000, description="Datasets asked for per page of a CKAN site's package_search."
     )
 
     smtp_host: str | None = Field(

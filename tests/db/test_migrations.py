@@ -9,6 +9,7 @@ from sqlalchemy import Engine, inspect
 import datatorget.catalog.models
 import datatorget.dialogue.models
 import datatorget.interop.harvest_models
+import datatorget.interop.quality_models
 import datatorget.jobs.models
 import datatorget.store.models  # noqa: F401
 from datatorget.db.base import Base

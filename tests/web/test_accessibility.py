@@ -26,9 +26,14 @@ from datatorget.catalog.models import Dataset, Distribution
 from datatorget.dialogue import moderation
 from datatorget.dialogue.models import DataRequest, Discussion, DiscussionMessage, Reuse
 from datatorget.dialogue.schemas import ReportIn
+from datatorget.interop.harvest import run_harvest
+from datatorget.interop.harvest_models import HarvestRecord
+from datatorget.interop.harvest_schemas import HarvestSourceIn
+from datatorget.interop.harvest_sources import create_source, queue_run
 from datatorget.jobs.ingestion import reingest
 from datatorget.jobs.worker import run_pending
 from datatorget.store.models import DataTable
+from tests.interop.harvest_support import loopback_only, serve_dcat, serving
 from tests.servers import served_demo
 from tests.web.pages import PASSWORD
 
@@ -74,6 +79,11 @@ FOR_EDITORS = {
         "/en/datasets/evenemang/discussions",
     ),
     "demand": ("/efterfragan", "/en/demand"),
+    "quality": ("/kvalitet", "/en/quality"),
+    "dataset-with-the-quality-panel-and-hvd-checklist": (
+        "/datamangder/badvattenkvalitet",
+        "/en/datasets/badvattenkvalitet",
+    ),
     "draft-dataset": ("/datamangder/planerade-cykelvagar", "/en/datasets/planerade-cykelvagar"),
     "reuses-waiting-for-approval": ("/tillampningar", "/en/reuses"),
     "new-reuse": ("/tillampningar/ny", "/en/reuses/new"),
@@ -609,3 +619,105 @@ def test_the_reuse_form_with_errors_has_no_wcag_violations(editor: Page, path: s
 
     assert editor.locator(".error-summary li").count() >= 3
     assert_no_violations(editor, f"on {path} with errors")
+
+
+# --- harvesting: an administrator's pages, with a source that has been run ------------------------------
+
+ADMIN = "it-tillganglighet@sjovik.example"
+
+
+@pytest.fixture(scope="module")
+def admin(browser: Browser, portal: Portal) -> Iterator[Page]:
+    """A browser tab of an administrator, logged in through the login form."""
+    with portal.app.state.sessionmaker.begin() as session:
+        accounts.create_user(
+            session, email=ADMIN, password=PASSWORD, role="admin", organization_slug=None, by=None
+        )
+    context = browser.new_context(base_url=portal.url)
+    page = context.new_page()
+    page.goto("/logga-in")
+    page.fill("#email", ADMIN)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def harvest_pages(portal: Portal) -> dict[str, tuple[str, str]]:
+    """The Swedish and English paths of a harvest source's page, of its run's report (a recorded DCAT catalog
+    served on loopback: four datasets created, one record failed) and of a harvested dataset."""
+    sessions = portal.app.state.writing_sessionmaker
+    with serving() as site:
+        with sessions.begin() as session:
+            by = accounts.system_user(session)
+            data = HarvestSourceIn(
+                title="Vallby kommun",
+                url=serve_dcat(site),
+                kind="dcat",
+                organization="sjovik",
+                interval_hours=0,
+            )
+            source_id = create_source(session, data, by).id
+            run_id = queue_run(session, source_id, by).id
+        run_harvest(sessions, portal.app.state.settings, run_id, address_allowed=loopback_only)
+    with sessions.begin() as session:
+        slug = session.scalars(
+            select(Dataset.slug)
+            .join(HarvestRecord, HarvestRecord.dataset_id == Dataset.id)
+            .where(HarvestRecord.source_id == source_id)
+        ).first()
+    return {
+        "source": (f"/skordning/{source_id}", f"/en/harvesting/{source_id}"),
+        "run-report": (
+            f"/skordning/{source_id}/korningar/{run_id}",
+            f"/en/harvesting/{source_id}/runs/{run_id}",
+        ),
+        "harvested-dataset": (f"/datamangder/{slug}", f"/en/datasets/{slug}"),
+    }
+
+
+HARVESTING = {
+    "harvest-sources": ("/skordning", "/en/harvesting"),
+    "new-harvest-source": ("/skordning/ny", "/en/harvesting/new"),
+}
+
+
+@pytest.mark.parametrize("path", _each(HARVESTING))
+def test_the_harvesting_pages_have_no_wcag_violations(
+    admin: Page, harvest_pages: dict[str, tuple[str, str]], path: str
+) -> None:
+    assert_accessible(admin, path)
+
+
+@pytest.mark.parametrize("name", ["source", "run-report", "harvested-dataset"])
+@pytest.mark.parametrize("lang", [0, 1], ids=["sv", "en"])
+def test_a_harvest_source_its_report_and_a_harvested_dataset_have_no_wcag_violations(
+    admin: Page, harvest_pages: dict[str, tuple[str, str]], name: str, lang: int
+) -> None:
+    assert_accessible(admin, harvest_pages[name][lang])
+
+
+@pytest.mark.parametrize("path", ["/skordning/ny", "/en/harvesting/new"])
+def test_the_harvest_source_form_with_errors_has_no_wcag_violations(admin: Page, path: str) -> None:
+    admin.goto(path)
+    admin.fill("#source_url", "ftp://data.vallby.example/katalog.ttl")
+    with admin.expect_navigation():
+        admin.click("main form.form button[type=submit]")
+
+    assert admin.locator(".error-summary li").count() >= 2
+    assert_no_violations(admin, f"on {path} with errors")
+
+
+@pytest.mark.parametrize("lang", [0, 1], ids=["sv", "en"])
+def test_the_delete_confirmation_of_a_harvest_source_has_no_wcag_violations(
+    admin: Page, harvest_pages: dict[str, tuple[str, str]], lang: int
+) -> None:
+    path = harvest_pages["source"][lang]
+    admin.goto(path)
+    with admin.expect_navigation():
+        admin.click("#delete-section button[type=submit]")
+
+    assert admin.locator("#confirm-delete").count() == 1
+    assert_no_violations(admin, f"on {path} asking to delete")

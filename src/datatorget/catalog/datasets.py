@@ -27,6 +27,25 @@ EDITABLE = (
 )  # fmt: skip
 
 
+class HarvestedReadOnly(Conflict):
+    """A change to a dataset harvested from another catalog (its `origin` is set): it is changed at its
+    source and comes back with the next harvest. `code`, `sv` and `en` say so for people."""
+
+    code = "harvested"
+
+    def __init__(self, dataset: Dataset) -> None:
+        source = str((dataset.origin or {}).get("source_title") or "")
+        self.sv = f"Datamängden är skördad från {source or 'en annan katalog'} och ändras bara där."
+        self.en = f"The dataset is harvested from {source or 'another catalog'}: it is changed only there."
+        super().__init__(self.en, {"origin": [f"{self.code}: {self.en}"]})
+
+
+def require_local(dataset: Dataset) -> None:
+    """Refuse a change to a harvested dataset (or its distributions, tables and files): HarvestedReadOnly."""
+    if dataset.origin is not None:
+        raise HarvestedReadOnly(dataset)
+
+
 def find_dataset(session: Session, ref: str) -> Dataset | None:
     """The dataset with this slug or UUID, whoever may see it."""
     try:
@@ -92,6 +111,7 @@ def create_dataset(session: Session, data: DatasetIn, by: Viewer) -> Dataset:
 def update_dataset(session: Session, ref: str, patch: DatasetPatch, by: Viewer) -> Dataset:
     dataset = get_dataset(session, ref, by)
     user = require_edit(by, dataset.organization_id)
+    require_local(dataset)
     values = patch.model_dump(exclude_unset=True)
     for required in ("title", "description", "organization", "slug", "state"):
         if required in values and values[required] is None:
@@ -125,6 +145,7 @@ def delete_dataset(session: Session, ref: str, by: Viewer, *, files_dir: Path) -
     """Delete the dataset and its distributions; uploaded files go once the deletion is committed."""
     dataset = get_dataset(session, ref, by)
     user = require_edit(by, dataset.organization_id)
+    require_local(dataset)
     for distribution in dataset.distributions:
         if distribution.file_name:
             remove_after_commit(session, file_path(files_dir, distribution.id, distribution.file_name))
@@ -148,6 +169,25 @@ def history(
         return dataset_history(session, uuid.UUID(ref), limit=limit, offset=offset)
     except ValueError:
         raise NotFound(f"no dataset '{ref}'") from None
+
+
+def write_harvested(session: Session, dataset: Dataset, data: DatasetIn, *, summary: str) -> dict[str, Any]:
+    """Write what a harvest read into a dataset, new (no slug yet) or known, past the read-only guard: for the
+    harvester only. Recorded as a change by the system; the changed fields, as the change log has them."""
+    new = not dataset.slug
+    before = {} if new else snapshot(dataset)
+    if new:
+        dataset.slug = _free_slug(session, slug_from_title(data.title["sv"]))
+        session.add(dataset)
+    _apply(dataset, data.model_dump(exclude={"slug", "organization"}))
+    touch(dataset)
+    session.flush()
+    _sync_facets(session, dataset)
+    index_dataset(session, dataset)
+    changed = diff(before, snapshot(dataset))
+    record_change(session, None, "dataset", dataset.id, "create" if new else "update", changed,
+                  dataset_id=dataset.id, summary=summary)  # fmt: skip
+    return changed
 
 
 def touch(dataset: Dataset) -> None:

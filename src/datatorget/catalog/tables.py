@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from datatorget.catalog.datasets import require_local
 from datatorget.catalog.models import Dataset, Distribution
 from datatorget.catalog.permissions import Viewer, can_see, can_see_state, require_edit
 from datatorget.catalog.vocabulary import file_type_for_filename
@@ -176,6 +177,7 @@ def update_table_settings(
     They apply from the next ingestion (re-ingest to apply them now)."""
     distribution, table = get_table(session, distribution_id, viewer)
     require_edit(viewer, distribution.dataset.organization_id)
+    require_local(distribution.dataset)
     errors: dict[str, list[str]] = {}
     if "on_error" in values:
         if values["on_error"] not in ("blank", "refuse"):

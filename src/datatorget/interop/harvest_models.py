@@ -62,7 +62,7 @@ class HarvestRun(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSONDocument, default=dict)
     # Why the whole run failed, in plain language: {"code": ..., "sv": ..., "en": ...}
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
-    # Records that did not come out unchanged: [{"remote_id", "title", "outcome", "reason"}]
+    # Records that did not come out unchanged: [{"remote_id", "title", "outcome", "dataset" (slug), "reason"}]
     records: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
 
 

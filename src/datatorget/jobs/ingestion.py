@@ -9,6 +9,7 @@ from typing import BinaryIO, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from datatorget.catalog.datasets import require_local
 from datatorget.catalog.files import on_rollback, safe_file_name
 from datatorget.catalog.models import Distribution
 from datatorget.catalog.permissions import Viewer, require_edit
@@ -28,6 +29,7 @@ def start_ingestion(
 ) -> Job:
     """Queue the job that reads the distribution's file (or fetches its URL) into a new table version."""
     user = require_edit(by, distribution.dataset.organization_id)
+    require_local(distribution.dataset)
     ensure_table(session, distribution)
     return enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": source},
                    distribution_id=distribution.id, created_by=user.id)  # fmt: skip
@@ -52,6 +54,7 @@ def upload_new_version(
     has become a valid version, so a refused file leaves the published one as it was."""
     distribution, _table = get_table(session, distribution_id, by)
     user = require_edit(by, distribution.dataset.organization_id)
+    require_local(distribution.dataset)
     name = safe_file_name(file_name)
     job = enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": "staged", "file_name": name},
                   distribution_id=distribution.id, created_by=user.id)  # fmt: skip

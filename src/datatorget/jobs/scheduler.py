@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from datatorget.db.base import utcnow
+from datatorget.interop.harvest_sources import due_harvests
 from datatorget.jobs import queue
+from datatorget.jobs.quality_check import quality_schedule
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ TICK_S = 60.0
 Due = list[tuple[str, dict[str, Any]]]
 Schedule = Callable[[Session, datetime], Due]
 
-SCHEDULES: tuple[Schedule, ...] = ()
+SCHEDULES: tuple[Schedule, ...] = (due_harvests, quality_schedule)
 
 
 def tick(sessions: sessionmaker[Session], now: datetime | None = None) -> int:

@@ -19,8 +19,11 @@ from datatorget.catalog.tables import ensure_table
 from datatorget.config import Settings
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound
+from datatorget.interop.harvest import run_harvest
+from datatorget.interop.harvest_sources import HARVEST as HARVEST
 from datatorget.jobs import queue
 from datatorget.jobs.mail import SEND_EMAIL, send_email
+from datatorget.jobs.quality_check import CHECK_QUALITY, check_quality
 from datatorget.store.connection import SharedConnection
 from datatorget.store.fetch import fetch_to_file
 from datatorget.store.ingest import build_version
@@ -203,5 +206,20 @@ def _throttled(
     return report
 
 
+def harvest(
+    ctx: JobContext,
+    _job_id: uuid.UUID,
+    params: dict[str, Any],
+    _on_progress: Callable[[Progress], None] | None = None,
+) -> dict[str, Any]:
+    """Run one harvest run; its report is kept on the run (interop/harvest.py), not on the job."""
+    return run_harvest(ctx.sessions, ctx.settings, uuid.UUID(params["run_id"]))
+
+
 Task = Callable[[JobContext, uuid.UUID, dict[str, Any], Callable[[Progress], None] | None], dict[str, Any]]
-TASKS: dict[str, Task] = {INGEST: ingest, SEND_EMAIL: send_email}
+TASKS: dict[str, Task] = {
+    INGEST: ingest,
+    SEND_EMAIL: send_email,
+    HARVEST: harvest,
+    CHECK_QUALITY: check_quality,
+}

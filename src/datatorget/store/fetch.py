@@ -75,11 +75,13 @@ def fetch_to_file(
     timeout_s: float,
     allow_private: bool,
     address_allowed: AddressPolicy | None = None,
+    accept: str = "*/*",
 ) -> Fetched:
     """Download `url` into `folder`, following up to MAX_REDIRECTS redirects; IngestionFailed otherwise.
 
     `address_allowed` replaces the address check (by default: public addresses only, or any address when
-    `allow_private`), for a deployment that must reach some internal hosts and for tests.
+    `allow_private`), for a deployment that must reach some internal hosts and for tests. `accept` is the
+    Accept header (the harvester asks for RDF or JSON).
     """
     deadline = time.monotonic() + timeout_s
     allowed = address_allowed or (any_address if allow_private else is_public_address)
@@ -87,7 +89,7 @@ def fetch_to_file(
     for _hop in range(MAX_REDIRECTS + 1):
         target = parse_target(current)
         addresses = resolve(target, allowed, deadline, timeout_s)
-        with _Exchange(target, addresses, deadline, timeout_s) as exchange:
+        with _Exchange(target, addresses, deadline, timeout_s, accept) as exchange:
             response = exchange.opened()
             if response.status in REDIRECTS:
                 location = response.getheader("Location")
@@ -220,8 +222,11 @@ def connect_to(address: str, port: int, timeout: float | None) -> socket.socket:
 class _Exchange:
     """One request to a checked address and its response, under the deadline (see `_Watchdog`)."""
 
-    def __init__(self, target: Target, addresses: list[str], deadline: float, timeout_s: float) -> None:
+    def __init__(
+        self, target: Target, addresses: list[str], deadline: float, timeout_s: float, accept: str = "*/*"
+    ) -> None:
         self.target = target
+        self.headers = _HEADERS | {"Accept": accept}
         self.addresses = addresses
         self.deadline = deadline
         self.timeout_s = timeout_s
@@ -258,7 +263,7 @@ class _Exchange:
                 sv, en = _reason(exc)
                 continue
             try:
-                self.connection.request("GET", self.target.path, headers=_HEADERS)
+                self.connection.request("GET", self.target.path, headers=self.headers)
                 return self.connection.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 self._check_deadline()
@@ -432,3 +437,76 @@ def _unreachable(host: str, *, sv: str, en: str) -> IngestionFailed:
         sv=f"Det gick inte att hämta från {host}: {sv}.",
         en=f"Could not fetch from {host}: {en}.",
     )
+
+
+# --- probing an address (the link checker) ---------------------------------------------------------------
+
+NO_HEAD = frozenset({405, 501})  # servers that refuse HEAD are asked again with GET
+
+
+def probe(
+    url: str, *, timeout_s: float, allow_private: bool, address_allowed: AddressPolicy | None = None
+) -> int:
+    """The HTTP status an address answers with, after following up to MAX_REDIRECTS redirects: a HEAD
+    request, or a GET whose body is never read when the server refuses HEAD (405, 501).
+
+    The same checks as `fetch_to_file` (http and https only, no private addresses unless allowed, one
+    deadline for all hops); IngestionFailed when no status comes (unreachable, refused address, timeout,
+    endless redirects). An error status (404, 500) is returned, not raised: the caller judges it.
+    """
+    deadline = time.monotonic() + timeout_s
+    allowed = address_allowed or (any_address if allow_private else is_public_address)
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = parse_target(current)
+        addresses = resolve(target, allowed, deadline, timeout_s)
+        status, location = _probe_once(target, addresses, deadline, timeout_s, "HEAD")
+        if status in NO_HEAD:
+            status, location = _probe_once(target, addresses, deadline, timeout_s, "GET")
+        if status in REDIRECTS and location:
+            current = urljoin(current, location.strip())
+            continue
+        return status
+    raise IngestionFailed(
+        "too_many_redirects",
+        sv=f"Adressen skickar vidare till en annan adress fler än {MAX_REDIRECTS} gånger.",
+        en=f"The address redirects to another address more than {MAX_REDIRECTS} times.",
+    )
+
+
+def _probe_once(
+    target: Target, addresses: list[str], deadline: float, timeout_s: float, method: str
+) -> tuple[int, str | None]:
+    with _ProbeExchange(target, addresses, deadline, timeout_s, method=method) as exchange:
+        response = exchange.opened()
+        return response.status, response.getheader("Location")
+
+
+class _ProbeExchange(_Exchange):
+    """An exchange with another method than GET, whose body is never read (closing it drops the rest)."""
+
+    def __init__(
+        self, target: Target, addresses: list[str], deadline: float, timeout_s: float, *, method: str
+    ) -> None:
+        super().__init__(target, addresses, deadline, timeout_s)
+        self.method = method
+
+    def _request(self) -> http.client.HTTPResponse:
+        sv, en = "ingen adress svarade", "no address answered"
+        for address in self.addresses:
+            self.connection = self._connection(address)
+            self.watchdog.watch(self.connection)
+            try:
+                self.connection.connect()
+            except OSError as exc:
+                self._check_deadline()
+                sv, en = _reason(exc)
+                continue
+            try:
+                self.connection.request(self.method, self.target.path, headers=_HEADERS)
+                return self.connection.getresponse()
+            except (OSError, http.client.HTTPException) as exc:
+                self._check_deadline()
+                sv, en = _reason(exc)
+                raise _unreachable(self.target.host, sv=sv, en=en) from exc
+        raise _unreachable(self.target.host, sv=sv, en=en)

@@ -55,6 +55,7 @@ def layout_context(request: Request, lang: Lang) -> dict[str, Any]:
         "switch_url": counterpart(request.url.path, request.url.query),
         "logged_in": has_session and bool(request.session.get(SESSION_USER_KEY)),
         "publisher": has_session and request.session.get(SESSION_ROLE_KEY, "editor") in ("admin", "editor"),
+        "admin": has_session and request.session.get(SESSION_ROLE_KEY) == "admin",
         # a callable, so that only pages with a form give the visitor a session cookie
         "csrf_token": (lambda: csrf_token(request)) if has_session else (lambda: ""),
         "current_path": request.url.path,

@@ -3,6 +3,7 @@ sizes formatted, Markdown rendered. Templates never see an ORM object."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from datatorget.catalog.schemas import DatasetOut, DatasetSummary, DistributionOut, OrganizationOut
@@ -99,6 +100,23 @@ def dataset_view(dataset: DatasetOut, lang: Lang) -> dict[str, Any]:
         "issued": dataset.issued,
         "modified": dataset.modified,
         "distributions": [distribution_view(d, lang, dataset.slug) for d in dataset.distributions],
+    }
+
+
+def origin_view(origin: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Where a harvested dataset came from (`Dataset.origin`): the source's title, the dataset's address at
+    the source (http and https only) and when it was last harvested; None for a local dataset."""
+    if not origin:
+        return None
+    remote_url = str(origin.get("remote_url") or "")
+    try:
+        harvested_at: datetime | None = datetime.fromisoformat(str(origin.get("harvested_at")))
+    except ValueError:
+        harvested_at = None
+    return {
+        "source_title": str(origin.get("source_title") or ""),
+        "remote_url": remote_url if remote_url.startswith(("http://", "https://")) else None,
+        "harvested_at": harvested_at,
     }
 
 

@@ -35,9 +35,10 @@ from datatorget.web.form_errors import FieldErrors, service_messages, summary, v
 from datatorget.web.formatting import localized
 from datatorget.web.i18n import Lang, LangDep, Translator
 from datatorget.web.paths import add_page, url
+from datatorget.web.quality_views import dataset_panel
 from datatorget.web.reuse_views import reuse_section
 from datatorget.web.templating import render
-from datatorget.web.views import dataset_view
+from datatorget.web.views import dataset_view, origin_view
 
 router = APIRouter()
 
@@ -117,9 +118,12 @@ def dataset_page(
     dataset = datasets.get_dataset(session, slug, viewer)
     request.app.state.demand.count_use(dataset.id, "view")
     view = dataset_view(dataset_out(dataset, base_url=settings.base_url), lang)
+    can_edit = can_edit_organization_data(viewer, dataset.organization_id)
     return render(request, "dataset.html", {
         "dataset": view,
-        "can_edit": can_edit_organization_data(viewer, dataset.organization_id),
+        "can_edit": can_edit,
+        "origin": origin_view(dataset.origin),
+        "quality": dataset_panel(session, dataset, settings, lang) if can_edit else None,
         "discussions": discussion_section(session, dataset, viewer, lang),
         "reuses": reuse_section(session, dataset, viewer, lang),
     })  # fmt: skip
