@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     dcat_page_size: int = Field(
         1000, gt=0, description="Datasets in one page of the DCAT-AP-SE catalog (/datasets/dcat)."
     )
+    dcat_include_harvested: bool = Field(
+        False,
+        description="Also list datasets harvested from other catalogs in the DCAT-AP-SE catalog. Off: the "
+        "national portal harvests those catalogs itself and would get each such dataset twice.",
+    )
     harvest_timeout_s: float = Field(
         60, gt=0, description="The longest the fetch of one page of a harvest source may take, in seconds."
     )

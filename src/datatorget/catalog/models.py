@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datatorget.db.base import Base, JSONDocument, created_at, utcnow, uuid_pk
@@ -108,7 +109,9 @@ class Dataset(Base):
     created_at: Mapped[created_at]
     # Set when the dataset was harvested from another catalog, which makes it read-only here:
     # {"source_id", "source_title", "remote_id", "remote_url", "harvested_at"} (see interop.harvest_models)
-    origin: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    origin: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     distributions: Mapped[list[Distribution]] = relationship(

@@ -47,6 +47,9 @@ class FeedQuery:
 
     page: int = 1
     modified_since: datetime | None = None
+    # Datasets harvested from other catalogs: left out by default, since their own catalog is harvested by
+    # the national portal too and they would arrive there twice (setting dcat_include_harvested)
+    include_harvested: bool = False
 
     @property
     def params(self) -> dict[str, str]:
@@ -54,7 +57,9 @@ class FeedQuery:
         return {"modified_since": self.modified_since.isoformat()} if self.modified_since else {}
 
 
-def parse_feed_query(page: str | None, modified_since: str | None) -> FeedQuery:
+def parse_feed_query(
+    page: str | None, modified_since: str | None, *, include_harvested: bool = False
+) -> FeedQuery:
     """The query from the raw parameters; BadFeedParameter for a page that is no whole number from 1, or a
     time that is no ISO 8601 date or date and time (one without a zone is taken as UTC)."""
     number = 1
@@ -65,7 +70,7 @@ def parse_feed_query(page: str | None, modified_since: str | None) -> FeedQuery:
     since = None
     if modified_since is not None:
         since = _moment(modified_since)
-    return FeedQuery(page=number, modified_since=since)
+    return FeedQuery(page=number, modified_since=since, include_harvested=include_harvested)
 
 
 def _moment(text: str) -> datetime:
@@ -85,6 +90,8 @@ def _selected(query: FeedQuery) -> ColumnElement[bool]:
     condition = Dataset.state == "published"
     if query.modified_since is not None:
         condition = condition & (Dataset.modified >= query.modified_since)
+    if not query.include_harvested:
+        condition = condition & Dataset.origin.is_(None)
     return condition
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from datatorget.api.routers.dcat import negotiate_rdf
@@ -19,7 +19,7 @@ from datatorget.interop.dcat_document import RdfFormat
 from datatorget.interop.dcat_import import parse_rdf
 from datatorget.interop.dcat_vocab import HYDRA
 from tests.api.problems import problem
-from tests.conftest import Actors
+from tests.conftest import Actors, client_with
 from tests.factories import make_dataset, make_organization
 
 MEDIA_TYPES = {"rdf": "application/rdf+xml", "ttl": "text/turtle", "jsonld": "application/ld+json"}
@@ -84,6 +84,39 @@ def test_drafts_and_private_datasets_are_never_exported_even_to_an_admin(
             app_client.get(f"/datasets/{hidden.id}", headers={**admin, "Accept": "text/turtle"}).status_code
             == 404
         )
+
+
+def _harvested(session: Session, dataset: Dataset) -> None:
+    origin = {
+        "source_id": "7",
+        "source_title": "Grannkommunen",
+        "remote_id": "x",
+        "remote_url": "http://x.test/d",
+    }
+    session.execute(update(Dataset).where(Dataset.id == dataset.id).values(origin=origin))
+    session.commit()
+
+
+def test_harvested_datasets_are_left_out_of_the_catalog_but_keep_their_own_rdf(
+    app_client: TestClient, session: Session
+) -> None:
+    make_organization(session)
+    local = make_dataset(session, "Badplatser")
+    harvested = make_dataset(session, "Grannens badplatser")
+    _harvested(session, harvested)
+    assert _datasets(_graph(app_client.get("/catalog.ttl"), "ttl")) == {_uri(local)}
+    assert _datasets(_graph(app_client.get(f"/datasets/{harvested.slug}.ttl"), "ttl")) == {_uri(harvested)}
+
+
+def test_an_operator_may_list_harvested_datasets_in_the_catalog_too(
+    engine: Engine, settings: Settings, session: Session
+) -> None:
+    make_organization(session)
+    local = make_dataset(session, "Badplatser")
+    harvested = make_dataset(session, "Grannens badplatser")
+    _harvested(session, harvested)
+    with client_with(engine, settings.model_copy(update={"dcat_include_harvested": True})) as client:
+        assert _datasets(_graph(client.get("/catalog.ttl"), "ttl")) == {_uri(local), _uri(harvested)}
 
 
 def test_a_large_catalog_is_paged_with_hydra(app_client: TestClient, session: Session) -> None:

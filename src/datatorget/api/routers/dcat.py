@@ -153,7 +153,7 @@ def _catalog(
     page: str | None,
     modified_since: str | None,
 ) -> Response:
-    query = parse_feed_query(page, modified_since)
+    query = parse_feed_query(page, modified_since, include_harvested=settings.dcat_include_harvested)
     total = count_datasets(session, query)
     check_page(query, total, settings.dcat_page_size)
     headers = {
