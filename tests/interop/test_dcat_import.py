@@ -53,7 +53,14 @@ def test_the_fields_of_each_demo_dataset_come_back(fmt: RdfFormat, published: li
         harvested = _round_trip(dataset, fmt)
         chosen = {"slug": dataset.slug, "organization": dataset.organization.slug, "state": dataset.state}
         back = DatasetIn.model_validate({**harvested.dataset_fields(), **chosen})
-        assert _sorted(back.model_dump()) == _sorted(DatasetIn.model_validate(snapshot(dataset)).model_dump())
+        expected = DatasetIn.model_validate(snapshot(dataset)).model_dump()
+        if expected["contact_point"] is None:  # the export gives the publisher's contact in its place
+            organization = dataset.organization
+            expected["contact_point"] = {
+                "name": organization.contact_name,
+                "email": organization.contact_email,
+            }
+        assert _sorted(back.model_dump()) == _sorted(expected)
         assert (harvested.uri, harvested.identifier) == (f"{BASE_URL}/datasets/{dataset.id}", str(dataset.id))
         assert (harvested.issued, harvested.modified) == (dataset.issued, dataset.modified)
         assert harvested.notes == []

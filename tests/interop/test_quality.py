@@ -210,6 +210,25 @@ def test_the_format_is_found_from_the_file_name_as_the_export_does(
     assert points(result, "formatMediaTypeVocabularyAlignment") == 10
 
 
+def test_advice_that_ends_a_sentence_names_the_distributions_after_it(
+    session: Session, settings: Settings
+) -> None:
+    dataset = complete(session, license=None)
+    link(session, dataset, "https://www.sjovik.example/bad.csv", format="CSV", title={"sv": "Badplatser"})
+    advice = {s.metric: s.sv for s in quality(session, dataset, settings).suggestions}
+    assert advice["licenceAvailability"] == "Lägg till en licens: välj en licens från listan: Badplatser."
+
+
+def test_a_dataset_without_any_download_address_is_told_to_add_one_not_to_fix_it(
+    session: Session, settings: Settings
+) -> None:
+    dataset = complete(session)
+    link(session, dataset, "https://www.sjovik.example/protokoll", format="HTML")
+    metrics = {s.metric for s in quality(session, dataset, settings).suggestions}
+    assert "downloadUrlAvailability" in metrics
+    assert "downloadUrlStatusCode" not in metrics
+
+
 # --- what the quality check stored ----------------------------------------------------------------------------
 
 

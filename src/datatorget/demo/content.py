@@ -345,6 +345,7 @@ def _datasets() -> tuple[DemoDataset, ...]:
                 ),
             ),
         ),
+        _first_publication(),
         _dataset(
             "planerade-cykelvagar",
             contact="gata",
@@ -361,6 +362,34 @@ def _datasets() -> tuple[DemoDataset, ...]:
             ),
         ),
     )
+
+
+def _first_publication() -> DemoDataset:
+    """A dataset described the way many first publications are: a PDF on the website, without licence,
+    keywords, themes, contact or period. The quality dashboard shows what an editor should fix first."""
+    demo = _dataset(
+        "sammantradesprotokoll",
+        contact="ekonomi",
+        themes=[],
+        frequency="MONTHLY",
+        files=(),
+        links=(
+            DemoLink(
+                access_url=f"{_MUNICIPALITY}/kommun-och-politik/protokoll",
+                title={"sv": "Protokoll (PDF)", "en": "Minutes (PDF)"},
+                format="PDF",
+            ),
+        ),
+    )
+    fields = demo.fields | {
+        "keywords": {"sv": [], "en": []},
+        "contact_point": None,
+        "license": None,
+        "access_rights": None,
+        "spatial": [],
+        "frequency": None,
+    }
+    return DemoDataset(fields=fields, files=demo.files, links=demo.links)
 
 
 def demo_catalog() -> DemoCatalog:

@@ -374,6 +374,18 @@ industrial waste heat, and the share of renewable and recovered energy is report
             "district heating, energy, heating, renewable energy",
         ),
     ),
+    "sammantradesprotokoll": _texts(
+        ("Protokoll från kommunstyrelsen", "Minutes of the municipal executive board"),
+        (
+            """
+Protokollen från kommunstyrelsens sammanträden, som PDF-filer på kommunens webbplats.
+""",
+            """
+The minutes of the municipal executive board's meetings, as PDF files on the municipality's website.
+""",
+        ),
+        ("protokoll", "minutes"),
+    ),
     "planerade-cykelvagar": _texts(
         ("Planerade cykelvägar", "Planned cycle paths"),
         (

@@ -153,6 +153,8 @@ def suggestions(
         if result.metric in NO_ADVICE:
             continue
         failing = measured[result.metric].failing
+        if result.metric == "downloadUrlStatusCode" and not failing:
+            continue  # no download address to check at all: the downloadUrlAvailability advice covers it
         found.append(
             Suggestion(
                 metric=result.metric,

@@ -141,4 +141,6 @@ def advice_text(metric: str, failing: tuple[str, ...], lang: str) -> str:
     if not failing:
         return text
     shown = ", ".join(failing[:5]) + (" …" if len(failing) > 5 else "")
-    return f"{text}: {shown}." if not text.endswith((" för", " for", " av", " of")) else f"{text} {shown}."
+    if text.endswith((" för", " for", " av", " of")):
+        return f"{text} {shown}."
+    return f"{text.rstrip('.')}: {shown}."
