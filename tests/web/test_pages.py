@@ -234,6 +234,18 @@ def test_a_draft_is_visible_to_its_organisations_editor(
     assert '<span class="badge badge--draft">Utkast</span>' in results
 
 
+def test_a_draft_offers_no_reuses_or_discussions_until_it_is_published(
+    app_client: TestClient, pages: Pages, draft: str, editor: User
+) -> None:
+    pages.log_in(editor)
+
+    html = app_client.get(f"/datamangder/{draft}").text
+
+    assert 'id="reuses"' not in html
+    assert 'id="discussions"' not in html
+    assert 'id="reuses"' in app_client.get("/datamangder/badplatser").text
+
+
 def test_a_draft_is_hidden_from_an_editor_of_another_organisation(
     app_client: TestClient, pages: Pages, draft: str, energy_editor: User
 ) -> None:

@@ -165,6 +165,30 @@ def test_a_file_that_cannot_be_read_shows_why_in_the_page_language(
     assert "hx-trigger" not in fragment
 
 
+def test_the_dataset_page_says_that_a_file_is_being_read_in(
+    app_client: TestClient, pages: Pages, editor: User
+) -> None:
+    pages.log_in(editor)
+    upload(app_client, pages, BATHS, "badplatser-2024.csv")
+    assert "Filen läses in som tabell." in text_of(app_client.get("/datamangder/badplatser").text)
+
+
+def test_the_dataset_page_says_that_a_file_could_not_be_read_in_and_links_editors_to_why(
+    app_client: TestClient, pages: Pages, editor: User
+) -> None:
+    pages.log_in(editor)
+    page = upload(app_client, pages, b"Namn;Typ\n", "tom.csv").split("#")[0]
+    run_jobs(app_client)
+
+    html = app_client.get("/datamangder/badplatser").text
+    anonymous = TestClient(app_client.app).get("/datamangder/badplatser").text
+
+    assert "Filen gick inte att läsa in som tabell" in text_of(html)
+    assert page in links(html)
+    assert "Filen gick inte att läsa in som tabell" in text_of(anonymous)
+    assert page not in links(anonymous)
+
+
 # --- the page -----------------------------------------------------------------------------------------
 
 

@@ -85,6 +85,19 @@ def latest_job(session: Session, distribution_id: uuid.UUID) -> Job | None:
     )
 
 
+def unread_tables(session: Session, distributions: list[Distribution]) -> dict[uuid.UUID, str]:
+    """The files among `distributions` whose table has no version yet, with why: "reading" while their
+    ingestion is queued or running, "failed" when it ended without a table."""
+    unread = {}
+    for distribution in distributions:
+        table = distribution.data_table
+        if table is None or table.current_version is not None:
+            continue
+        job = latest_job(session, distribution.id)
+        unread[distribution.id] = "failed" if job is None or job.status == "failed" else "reading"
+    return unread
+
+
 def start_missing_tables(session: Session, by: Viewer) -> list[Job]:
     """Queue an ingestion for every uploaded tabular file that has no table yet (after a demo load or an
     upgrade from a version without the data store)."""

@@ -55,6 +55,7 @@ def distribution_view(distribution: DistributionOut, lang: Lang, dataset_slug: s
         url("table", lang, slug=dataset_slug, table_id=str(distribution.id)) if distribution.table else None
     )
     return {
+        "id": distribution.id,
         "title": localized(distribution.title, lang),
         "description_html": render_markdown(description.text) if description.text else None,
         "description_lang": description.lang,

@@ -18,6 +18,7 @@ from datatorget.catalog.present import dataset_out
 from datatorget.catalog.schemas import DatasetIn, DatasetPatch
 from datatorget.deps import SessionDep, SettingsDep, WebViewer
 from datatorget.errors import Conflict, PermissionDenied, ValidationFailed
+from datatorget.jobs.ingestion import unread_tables
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.dataset_form import (
     FIELD_ORDER,
@@ -118,6 +119,9 @@ def dataset_page(
     dataset = datasets.get_dataset(session, slug, viewer)
     request.app.state.demand.count_use(dataset.id, "view")
     view = dataset_view(dataset_out(dataset, base_url=settings.base_url), lang)
+    unread = unread_tables(session, dataset.distributions)
+    for dist in view["distributions"]:
+        dist["unread"] = unread.get(dist["id"])
     can_edit = can_edit_organization_data(viewer, dataset.organization_id)
     return render(request, "dataset.html", {
         "dataset": view,
