@@ -223,9 +223,17 @@ class _Exchange:
     """One request to a checked address and its response, under the deadline (see `_Watchdog`)."""
 
     def __init__(
-        self, target: Target, addresses: list[str], deadline: float, timeout_s: float, accept: str = "*/*"
+        self,
+        target: Target,
+        addresses: list[str],
+        deadline: float,
+        timeout_s: float,
+        accept: str = "*/*",
+        *,
+        method: str = "GET",
     ) -> None:
         self.target = target
+        self.method = method  # HEAD, or a GET whose body is never read, for the link checker
         self.headers = _HEADERS | {"Accept": accept}
         self.addresses = addresses
         self.deadline = deadline
@@ -263,7 +271,7 @@ class _Exchange:
                 sv, en = _reason(exc)
                 continue
             try:
-                self.connection.request("GET", self.target.path, headers=self.headers)
+                self.connection.request(self.method, self.target.path, headers=self.headers)
                 return self.connection.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 self._check_deadline()
@@ -477,36 +485,6 @@ def probe(
 def _probe_once(
     target: Target, addresses: list[str], deadline: float, timeout_s: float, method: str
 ) -> tuple[int, str | None]:
-    with _ProbeExchange(target, addresses, deadline, timeout_s, method=method) as exchange:
+    with _Exchange(target, addresses, deadline, timeout_s, method=method) as exchange:
         response = exchange.opened()
         return response.status, response.getheader("Location")
-
-
-class _ProbeExchange(_Exchange):
-    """An exchange with another method than GET, whose body is never read (closing it drops the rest)."""
-
-    def __init__(
-        self, target: Target, addresses: list[str], deadline: float, timeout_s: float, *, method: str
-    ) -> None:
-        super().__init__(target, addresses, deadline, timeout_s)
-        self.method = method
-
-    def _request(self) -> http.client.HTTPResponse:
-        sv, en = "ingen adress svarade", "no address answered"
-        for address in self.addresses:
-            self.connection = self._connection(address)
-            self.watchdog.watch(self.connection)
-            try:
-                self.connection.connect()
-            except OSError as exc:
-                self._check_deadline()
-                sv, en = _reason(exc)
-                continue
-            try:
-                self.connection.request(self.method, self.target.path, headers=_HEADERS)
-                return self.connection.getresponse()
-            except (OSError, http.client.HTTPException) as exc:
-                self._check_deadline()
-                sv, en = _reason(exc)
-                raise _unreachable(self.target.host, sv=sv, en=en) from exc
-        raise _unreachable(self.target.host, sv=sv, en=en)
