@@ -24,6 +24,7 @@ from datatorget.config import Settings
 from datatorget.db.engine import engine_from_settings, make_sessionmaker
 from datatorget.db.migrate import upgrade
 from datatorget.errors import DatatorgetError
+from datatorget.interop.harvest_models import RECORD_OUTCOMES, SOURCE_KINDS
 from datatorget.jobs import ingestion, queue
 from datatorget.jobs.tasks import JobContext
 from datatorget.jobs.worker import Workers, run_job
@@ -314,7 +315,7 @@ def quality_check() -> None:
         sessions = make_sessionmaker(engine, writing=True)
         done = run_quality_check(sessions, settings)
         with sessions.begin() as session:
-            score = catalog_quality(session, None, settings)
+            score = catalog_quality(session, None)
     finally:
         engine.dispose()
     click.echo(
@@ -331,7 +332,7 @@ def harvest() -> None:
 
 @harvest.command("add")
 @click.option("--url", required=True, help="The catalog's address; for CKAN and Datatorget, the site's.")
-@click.option("--kind", required=True, type=click.Choice(["dcat", "ckan", "datatorget"]), help="What it is.")
+@click.option("--kind", required=True, type=click.Choice(SOURCE_KINDS), help="What it is.")
 @click.option(
     "--org", "organization", required=True, help="The slug of the organisation that publishes it here."
 )
@@ -367,9 +368,7 @@ def _invalid_fields(exc: ValidationError) -> str:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(
-        f"{counts.get(name, 0)} {name}" for name in ("created", "updated", "unchanged", "withdrawn", "failed")
-    )
+    return ", ".join(f"{counts.get(name, 0)} {name}" for name in RECORD_OUTCOMES)
 
 
 @harvest.command("list")
@@ -404,6 +403,7 @@ def harvest_run(source: str | None, every: bool) -> None:
     """Harvest SOURCE (its id or its title) now, in this process, and print the report. With --all, every
     source. The exit code is 1 when a run failed."""
     from datatorget.interop import harvest_sources
+    from datatorget.jobs.harvesting import start_harvest
 
     if every == (source is not None):
         raise click.UsageError("name one source (its id or title), or give --all")
@@ -414,10 +414,10 @@ def harvest_run(source: str | None, every: bool) -> None:
         chosen = found if every else [_one_source(found, str(source))]
         runs = []
         for chosen_source in chosen:
-            run = harvest_sources.queue_run(session, chosen_source.id, by)
-            job = queue.enqueue(session, harvest_sources.HARVEST, {"run_id": str(run.id)})
+            run, job = start_harvest(session, chosen_source.id, by)
             runs.append((chosen_source.title, run.id, job.id))
-    failed = [title for title, run_id, job_id in runs if not _harvest_now(settings, title, run_id, job_id)]
+    with _job_context(settings) as context:
+        failed = [title for title, run_id, job_id in runs if not _harvest_now(context, title, run_id, job_id)]
     if failed:
         raise SystemExit(1)
 
@@ -436,27 +436,32 @@ def _one_source(sources: list[Any], named: str) -> Any:
     return matching[0]
 
 
-def _harvest_now(settings: Settings, title: str, run_id: uuid.UUID, job_id: uuid.UUID) -> bool:
-    """Run one queued harvest job in this process and print its report; False when the run failed."""
-    from datatorget.interop import harvest_sources
-
+@contextmanager
+def _job_context(settings: Settings) -> Iterator[JobContext]:
+    """What jobs need to run in this process (the database and the data store), closed at the end."""
     engine = engine_from_settings(settings)
     duck = SharedConnection(settings)
-    context = JobContext(settings, make_sessionmaker(engine, writing=True), duck)
     try:
-        click.echo(f"Harvesting {title} …")
-        claimed = queue.claim(context.sessions, job_id)
-        if claimed is None:
-            click.echo("  A running worker took the run; `datatorget harvest list` shows how it ended.")
-            return True
-        run_job(context, *claimed)
-        with context.sessions.begin() as session:
-            report = harvest_sources.run_out(
-                harvest_sources.get_run(session, run_id, accounts.system_user(session))
-            )
+        yield JobContext(settings, make_sessionmaker(engine, writing=True), duck)
     finally:
         duck.close()
         engine.dispose()
+
+
+def _harvest_now(context: JobContext, title: str, run_id: uuid.UUID, job_id: uuid.UUID) -> bool:
+    """Run one queued harvest job in this process and print its report; False when the run failed."""
+    from datatorget.interop import harvest_sources
+
+    click.echo(f"Harvesting {title} …")
+    claimed = queue.claim(context.sessions, job_id)
+    if claimed is None:
+        click.echo("  A running worker took the run; `datatorget harvest list` shows how it ended.")
+        return True
+    run_job(context, *claimed)
+    with context.sessions.begin() as session:
+        report = harvest_sources.run_out(
+            harvest_sources.get_run(session, run_id, accounts.system_user(session))
+        )
     click.echo(f"  {report.status}: {_counts(report.counts.model_dump())}")
     if report.error is not None:
         click.echo(f"  {report.error.en}", err=report.status == "failed")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +26,11 @@ from datatorget.interop.harvest_schemas import HarvestSourceIn
 from datatorget.interop.harvest_sources import create_source, queue_run
 from datatorget.store.addresses import IPAddress
 from tests.factories import make_organization
+from tests.http_server import Server, send
+from tests.http_server import serving as serve_locally
 
 FIXTURES = Path(__file__).parent / "fixtures" / "harvest"
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
-Route = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
 def loopback_only(address: IPAddress) -> bool:
@@ -40,20 +40,17 @@ def loopback_only(address: IPAddress) -> bool:
 
 
 @dataclass
-class RemoteSite:
-    """A local HTTP server. Routes are looked up by path and query (`/dcat/catalog?page=2`), then by path."""
+class RemoteSite(Server):
+    """The server of a remote catalog; its `requests` are the paths asked for, with their queries."""
 
-    port: int = 0
-    routes: dict[str, Route] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.url("")
 
-    def url(self, path: str) -> str:
-        return f"{self.base}{path}"
+    def record(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        self.requests.append(handler.path)
 
     def fixture(self, name: str) -> bytes:
         """A recorded page, with `{base}` replaced by this server's address."""
@@ -62,47 +59,8 @@ class RemoteSite:
 
 @contextmanager
 def serving() -> Iterator[RemoteSite]:
-    site = RemoteSite()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            site.requests.append(self.path)
-            route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
-            if route is None:
-                self.send_error(404, "Not Found")
-                return
-            route(self)
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    site.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serve_locally(RemoteSite()) as site:
         yield site
-    finally:
-        site.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def send(body: bytes | Callable[[], bytes], content_type: str, status: int = 200, **headers: str) -> Route:
-    """A route that answers with `body` (or what `body()` gives at the time of the request)."""
-
-    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        content = body() if callable(body) else body
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(content)))
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.end_headers()
-        handler.wfile.write(content)
-
-    return route
 
 
 TURTLE, RDF_XML, JSON = "text/turtle; charset=utf-8", "application/rdf+xml", "application/json; charset=utf-8"

@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from datatorget.catalog.models import Dataset
 from datatorget.config import Settings
 from tests.conftest import empty_database
+from tests.http_server import send
 from tests.interop.demo_portal import BASE_URL, all_datasets
-from tests.interop.harvest_support import TURTLE, Harness, RemoteSite, counts, harness, send, serving
+from tests.interop.harvest_support import TURTLE, Harness, RemoteSite, counts, harness, serving
 from tests.servers import demo_app
 
 PAGE_SIZE = 8

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, func, select
 
 from datatorget.catalog.models import Change, Dataset
 from datatorget.config import Settings
+from tests.http_server import send
 from tests.interop.harvest_support import (
     Harness,
     RemoteSite,
     counts,
     harness,
-    send,
     serve_ckan,
     serve_dcat,
     serving,

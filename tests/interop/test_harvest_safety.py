@@ -20,6 +20,7 @@ from datatorget.interop.harvest_fetch import HarvestFailed, Page
 from datatorget.interop.harvest_models import HarvestRun
 from datatorget.interop.harvest_sources import queue_run
 from tests.conftest import empty_database
+from tests.http_server import send
 from tests.interop.harvest_support import (
     JSON,
     RDF_XML,
@@ -28,7 +29,6 @@ from tests.interop.harvest_support import (
     RemoteSite,
     counts,
     harness,
-    send,
     serve_ckan,
     serve_dcat,
     serving,

@@ -19,7 +19,8 @@ from datatorget.jobs.models import Job
 from datatorget.jobs.tasks import JobContext
 from datatorget.jobs.worker import run_job
 from datatorget.store.connection import SharedConnection
-from tests.interop.harvest_support import Harness, harness, send, serve_dcat, serving
+from tests.http_server import send
+from tests.interop.harvest_support import Harness, harness, serve_dcat, serving
 
 
 def _source(

@@ -52,9 +52,9 @@ def link(session: Session, dataset: Dataset, access_url: str, **fields: Any) -> 
     return found
 
 
-def quality(session: Session, dataset: Dataset, settings: Settings) -> DatasetQuality:
+def quality(session: Session, dataset: Dataset) -> DatasetQuality:
     session.expire_all()
-    return dataset_quality(session, session.get_one(Dataset, dataset.id), settings)
+    return dataset_quality(session, session.get_one(Dataset, dataset.id))
 
 
 def points(result: DatasetQuality, metric: str) -> float | None:
@@ -97,7 +97,7 @@ def test_a_complete_dataset_with_an_uploaded_csv_lacks_only_compliance_and_right
 ) -> None:
     dataset = complete(session)
     make_upload(session, dataset.slug, settings.files_dir)
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert (result.points, result.max_points, result.rating) == (370, 405, "excellent")
     assert [m.metric for m in result.metrics if m.points < m.max_points] == [
         "dcatApCompliance",
@@ -110,7 +110,7 @@ def test_a_complete_dataset_with_an_uploaded_csv_lacks_only_compliance_and_right
 def test_the_dimension_points_add_up_to_the_score(session: Session, settings: Settings) -> None:
     dataset = complete(session, keywords={})
     make_upload(session, dataset.slug, settings.files_dir)
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert [(d.dimension, d.points, d.max_points) for d in result.dimensions] == [
         ("findability", 70, 100),
         ("accessibility", 100, 100),
@@ -126,7 +126,7 @@ def test_a_missing_keyword_gives_a_suggestion_for_the_keyword_field(
 ) -> None:
     dataset = complete(session, keywords={})
     make_upload(session, dataset.slug, settings.files_dir)
-    [suggestion] = quality(session, dataset, settings).suggestions
+    [suggestion] = quality(session, dataset).suggestions
     assert (suggestion.metric, suggestion.dimension, suggestion.gain, suggestion.field) == (
         "keywordAvailability", "findability", 30, "keywords_sv",
     )  # fmt: skip
@@ -137,7 +137,7 @@ def test_a_missing_keyword_gives_a_suggestion_for_the_keyword_field(
 def test_suggestions_come_biggest_gain_first(session: Session, settings: Settings) -> None:
     dataset = make_dataset(session, "Tunn", themes=["ENVI"])
     make_upload(session, dataset.slug, settings.files_dir)
-    gains = [(s.metric, s.gain) for s in quality(session, dataset, settings).suggestions]
+    gains = [(s.metric, s.gain) for s in quality(session, dataset).suggestions]
     assert gains == sorted(gains, key=lambda pair: -pair[1])
     assert gains[0] == ("keywordAvailability", 30)
     assert {metric for metric, _gain in gains} >= {
@@ -147,18 +147,14 @@ def test_suggestions_come_biggest_gain_first(session: Session, settings: Setting
     }
 
 
-def test_the_organisations_contact_email_counts_as_the_contact_point(
-    session: Session, settings: Settings
-) -> None:
+def test_the_organisations_contact_email_counts_as_the_contact_point(session: Session) -> None:
     make_organization(session, "sjovik-energi", "Sjövik Energi AB", contact_email="energi@sjovik.example")
     dataset = complete(session, organization="sjovik-energi", contact_point=None)
-    assert points(quality(session, dataset, settings), "contactPointAvailability") == 20
+    assert points(quality(session, dataset), "contactPointAvailability") == 20
 
 
-def test_a_dataset_without_distributions_fails_them_and_is_told_to_add_one(
-    session: Session, settings: Settings
-) -> None:
-    result = quality(session, complete(session), settings)
+def test_a_dataset_without_distributions_fails_them_and_is_told_to_add_one(session: Session) -> None:
+    result = quality(session, complete(session))
     assert points(result, "formatAvailability") == -5
     assert points(result, "mediaTypeAvailability") == -5
     assert points(result, "dateIssuedAvailability") == 0
@@ -173,17 +169,17 @@ def test_a_distribution_metric_gives_the_share_of_distributions_that_pass(
     dataset = complete(session)
     make_upload(session, dataset.slug, settings.files_dir)
     link(session, dataset, "https://data.sjovik.example/bad", format=None, title={"sv": "Utan format"})
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert points(result, "formatAvailability") == 20 * 0.5 - 5 * 0.5
     assert points(result, "downloadUrlAvailability") == 10
     [format_advice] = [s for s in result.suggestions if s.metric == "formatAvailability"]
     assert format_advice.sv == "Ange filformat för distributionerna: Utan format."
 
 
-def test_a_pdf_is_neither_open_nor_machine_readable(session: Session, settings: Settings) -> None:
+def test_a_pdf_is_neither_open_nor_machine_readable(session: Session) -> None:
     dataset = complete(session)
     link(session, dataset, "https://www.sjovik.example/bad.pdf", format="PDF", title={"sv": "Rapport"})
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert points(result, "formatMediaTypeNonProprietary") == 0
     assert points(result, "formatMediaTypeMachineInterpretable") == 0
     advice = {s.metric: s.sv for s in result.suggestions}
@@ -192,39 +188,33 @@ def test_a_pdf_is_neither_open_nor_machine_readable(session: Session, settings: 
     )
 
 
-def test_an_excel_file_is_machine_readable_but_proprietary(session: Session, settings: Settings) -> None:
+def test_an_excel_file_is_machine_readable_but_proprietary(session: Session) -> None:
     dataset = complete(session)
     link(session, dataset, "https://www.sjovik.example/bad.xlsx", format="XLSX")
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert points(result, "formatMediaTypeMachineInterpretable") == 20
     assert points(result, "formatMediaTypeNonProprietary") == 0
 
 
-def test_the_format_is_found_from_the_file_name_as_the_export_does(
-    session: Session, settings: Settings
-) -> None:
+def test_the_format_is_found_from_the_file_name_as_the_export_does(session: Session) -> None:
     dataset = complete(session)
     link(session, dataset, "https://data.sjovik.example/bad.geojson", format=None)
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert (points(result, "formatAvailability"), points(result, "mediaTypeAvailability")) == (20, 10)
     assert points(result, "formatMediaTypeVocabularyAlignment") == 10
 
 
-def test_advice_that_ends_a_sentence_names_the_distributions_after_it(
-    session: Session, settings: Settings
-) -> None:
+def test_advice_that_ends_a_sentence_names_the_distributions_after_it(session: Session) -> None:
     dataset = complete(session, license=None)
     link(session, dataset, "https://www.sjovik.example/bad.csv", format="CSV", title={"sv": "Badplatser"})
-    advice = {s.metric: s.sv for s in quality(session, dataset, settings).suggestions}
+    advice = {s.metric: s.sv for s in quality(session, dataset).suggestions}
     assert advice["licenceAvailability"] == "Lägg till en licens: välj en licens från listan: Badplatser."
 
 
-def test_a_dataset_without_any_download_address_is_told_to_add_one_not_to_fix_it(
-    session: Session, settings: Settings
-) -> None:
+def test_a_dataset_without_any_download_address_is_told_to_add_one_not_to_fix_it(session: Session) -> None:
     dataset = complete(session)
     link(session, dataset, "https://www.sjovik.example/protokoll", format="HTML")
-    metrics = {s.metric for s in quality(session, dataset, settings).suggestions}
+    metrics = {s.metric for s in quality(session, dataset).suggestions}
     assert "downloadUrlAvailability" in metrics
     assert "downloadUrlStatusCode" not in metrics
 
@@ -232,43 +222,41 @@ def test_a_dataset_without_any_download_address_is_told_to_add_one_not_to_fix_it
 # --- what the quality check stored ----------------------------------------------------------------------------
 
 
-def test_an_unchecked_link_is_not_measured_and_gives_no_suggestion(
-    session: Session, settings: Settings
-) -> None:
+def test_an_unchecked_link_is_not_measured_and_gives_no_suggestion(session: Session) -> None:
     dataset = complete(session)
     link(session, dataset, "https://data.sjovik.example/bad.json", format="JSON")
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert points(result, "accessUrlStatusCode") is None
     assert "accessUrlStatusCode" not in {s.metric for s in result.suggestions}
 
 
-def test_an_address_that_answered_gets_the_access_points(session: Session, settings: Settings) -> None:
+def test_an_address_that_answered_gets_the_access_points(session: Session) -> None:
     dataset = complete(session)
     url = "https://data.sjovik.example/bad.json"
     distribution = link(session, dataset, url, format="JSON")
     store_link(session, distribution, "access", url, Answer(200, True, None))
-    assert points(quality(session, dataset, settings), "accessUrlStatusCode") == 50
+    assert points(quality(session, dataset), "accessUrlStatusCode") == 50
 
 
-def test_a_broken_address_is_named_in_the_suggestion(session: Session, settings: Settings) -> None:
+def test_a_broken_address_is_named_in_the_suggestion(session: Session) -> None:
     dataset = complete(session)
     url = "https://data.sjovik.example/borta.json"
     distribution = link(session, dataset, url, format="JSON", title={"sv": "Badplatser JSON", "en": "JSON"})
     store_link(session, distribution, "access", url, Answer(404, False, "http_error"))
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert points(result, "accessUrlStatusCode") == 0
     [advice] = [s for s in result.suggestions if s.metric == "accessUrlStatusCode"]
     assert (advice.gain, advice.field) == (50, "distributions")
     assert advice.en == f"Fix or remove access addresses that do not answer: Badplatser JSON ({url})."
 
 
-def test_a_check_of_an_earlier_address_counts_as_unchecked(session: Session, settings: Settings) -> None:
+def test_a_check_of_an_earlier_address_counts_as_unchecked(session: Session) -> None:
     dataset = complete(session)
     distribution = link(session, dataset, "https://data.sjovik.example/ny.json", format="JSON")
     store_link(
         session, distribution, "access", "https://data.sjovik.example/gammal.json", Answer(200, True, None)
     )
-    assert points(quality(session, dataset, settings), "accessUrlStatusCode") is None
+    assert points(quality(session, dataset), "accessUrlStatusCode") is None
 
 
 def test_download_addresses_are_judged_over_the_distributions_that_have_one(
@@ -277,7 +265,7 @@ def test_download_addresses_are_judged_over_the_distributions_that_have_one(
     dataset = complete(session)
     make_upload(session, dataset.slug, settings.files_dir)
     link(session, dataset, "https://www.sjovik.example/om-badplatser", format="HTML")
-    assert points(quality(session, dataset, settings), "downloadUrlStatusCode") == 30
+    assert points(quality(session, dataset), "downloadUrlStatusCode") == 30
 
 
 def test_a_stored_compliance_result_counts_while_the_dataset_is_unchanged(
@@ -286,26 +274,24 @@ def test_a_stored_compliance_result_counts_while_the_dataset_is_unchanged(
     dataset = complete(session)
     make_upload(session, dataset.slug, settings.files_dir)
     store_compliance(session, dataset)
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     assert (points(result, "dcatApCompliance"), result.points) == (30, 400)
 
 
-def test_a_change_to_the_dataset_makes_the_compliance_result_stale(
-    session: Session, settings: Settings
-) -> None:
+def test_a_change_to_the_dataset_makes_the_compliance_result_stale(session: Session) -> None:
     dataset = complete(session)
     store_compliance(session, dataset)
     datasets.update_dataset(
         session, dataset.slug, DatasetPatch(keywords={"sv": ["strand"]}), accounts.system_user(session)
     )
     session.commit()
-    assert points(quality(session, dataset, settings), "dcatApCompliance") is None
+    assert points(quality(session, dataset), "dcatApCompliance") is None
 
 
-def test_a_non_compliant_dataset_is_told_what_fails(session: Session, settings: Settings) -> None:
+def test_a_non_compliant_dataset_is_told_what_fails(session: Session) -> None:
     dataset = complete(session)
     store_compliance(session, dataset, conforms=False)
-    result = quality(session, dataset, settings)
+    result = quality(session, dataset)
     [advice] = [s for s in result.suggestions if s.metric == "dcatApCompliance"]
     assert (advice.gain, advice.field) == (30, None)
     assert advice.en == "Fix what makes the description fail DCAT-AP: description: Less than 1 values."
@@ -318,7 +304,7 @@ def test_the_catalog_score_is_the_average_of_the_datasets(session: Session, sett
     good = complete(session, "Badplatser")
     make_upload(session, good.slug, settings.files_dir)
     complete(session, "Tom")  # no distributions
-    result = catalog_quality(session, None, settings)
+    result = catalog_quality(session, None)
     scores = [q.points for q in result.datasets]
     assert result.points == round(sum(scores) / 2, 2)
     assert [q.slug for q in result.datasets] == ["tom", "badplatser"]  # worst first
@@ -326,42 +312,42 @@ def test_the_catalog_score_is_the_average_of_the_datasets(session: Session, sett
     assert next(d.points for d in result.dimensions) == 100
 
 
-def test_anonymous_readers_score_only_published_datasets(session: Session, settings: Settings) -> None:
+def test_anonymous_readers_score_only_published_datasets(session: Session) -> None:
     complete(session, "Publicerad")
     complete(session, "Utkast", state="draft")
-    assert [q.slug for q in catalog_quality(session, None, settings).datasets] == ["publicerad"]
+    assert [q.slug for q in catalog_quality(session, None).datasets] == ["publicerad"]
 
 
-def test_an_editor_also_scores_the_drafts_of_their_organisation(session: Session, settings: Settings) -> None:
+def test_an_editor_also_scores_the_drafts_of_their_organisation(session: Session) -> None:
     complete(session, "Publicerad")
     complete(session, "Utkast", state="draft")
     editor = Actors(session).user("redaktor@sjovik.example", "editor", "sjoviks-kommun")
-    assert sorted(q.slug for q in catalog_quality(session, editor, settings).datasets) == [
+    assert sorted(q.slug for q in catalog_quality(session, editor).datasets) == [
         "publicerad",
         "utkast",
     ]
 
 
-def test_the_catalog_can_be_kept_to_one_organisation(session: Session, settings: Settings) -> None:
+def test_the_catalog_can_be_kept_to_one_organisation(session: Session) -> None:
     make_organization(session, "sjovik-energi", "Sjövik Energi AB")
     complete(session, "Badplatser")
     complete(session, "Laddstationer", organization="sjovik-energi")
-    result = catalog_quality(session, None, settings, organization="sjovik-energi")
+    result = catalog_quality(session, None, organization="sjovik-energi")
     assert [(q.slug, q.organization) for q in result.datasets] == [("laddstationer", "sjovik-energi")]
 
 
-def test_an_unknown_organisation_is_not_found(session: Session, settings: Settings) -> None:
+def test_an_unknown_organisation_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
-        catalog_quality(session, None, settings, organization="finns-inte")
+        catalog_quality(session, None, organization="finns-inte")
 
 
-def test_an_empty_catalog_scores_nothing(session: Session, settings: Settings) -> None:
-    result = catalog_quality(session, None, settings)
+def test_an_empty_catalog_scores_nothing(session: Session) -> None:
+    result = catalog_quality(session, None)
     assert (result.points, result.rating, result.datasets, result.hvd_incomplete) == (0, "bad", [], 0)
 
 
 def test_the_catalog_counts_high_value_datasets_with_an_incomplete_checklist(
-    session: Session, settings: Settings, tmp_path: Path
+    session: Session, tmp_path: Path
 ) -> None:
     complete(session, "Luftkvalitet", hvd_categories=["c_dd313021"])
-    assert catalog_quality(session, None, settings).hvd_incomplete == 1
+    assert catalog_quality(session, None).hvd_incomplete == 1

@@ -18,7 +18,7 @@ from datatorget.catalog.schemas import DistributionLinkIn, DistributionPatch
 from datatorget.config import Settings
 from datatorget.db.base import utcnow
 from datatorget.db.engine import make_sessionmaker
-from datatorget.interop.link_check import Answer, Link, ask_all, http_prober, links_to_check
+from datatorget.interop.link_check import Answer, Link, ask_all, http_prober, links_to_check, store_answers
 from datatorget.interop.quality import dataset_quality
 from datatorget.interop.quality_models import ComplianceCheck, LinkCheck, QualitySchedule
 from datatorget.jobs import scheduler
@@ -101,12 +101,23 @@ def test_the_check_stores_each_answer_and_the_score_reads_it(
     session.expire_all()
     stored = {c.kind: (c.status_code, c.ok, c.error_code) for c in session.scalars(select(LinkCheck))}
     assert stored == {"access": (200, True, None), "download": (404, False, "http_error")}
-    quality = dataset_quality(session, session.get_one(Dataset, dataset.id), checking)
+    quality = dataset_quality(session, session.get_one(Dataset, dataset.id))
     assert {m.metric: m.points for m in quality.metrics if m.metric.endswith("StatusCode")} == {
         "accessUrlStatusCode": 50,
         "downloadUrlStatusCode": 0,
     }
     assert session.get_one(LinkCheck, (linked.id, "access")).url == server.url("/sida")
+
+
+def test_an_answer_for_a_distribution_deleted_meanwhile_is_not_stored(session: Session) -> None:
+    make_dataset(session, "Badplatser")
+    linked = add_link(session, "badplatser", "https://example.org/sida")
+    gone = Link(uuid.uuid4(), "access", "https://example.org/borta")
+    kept = Link(linked.id, "access", "https://example.org/sida")
+    store_answers(
+        session, {gone: Answer(200, True, None), kept: Answer(404, False, "http_error")}, now=utcnow()
+    )
+    assert [(c.distribution_id, c.ok) for c in session.scalars(select(LinkCheck))] == [(linked.id, False)]
 
 
 def test_a_removed_download_address_loses_its_result(

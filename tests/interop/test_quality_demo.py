@@ -34,7 +34,7 @@ def session(portal: DemoPortal) -> Iterator[Session]:
 
 @pytest.fixture(scope="module")
 def before(portal: DemoPortal, session: Session) -> CatalogQuality:
-    return catalog_quality(session, None, portal.settings)
+    return catalog_quality(session, None)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def after(portal: DemoPortal, before: CatalogQuality, session: Session) -> Catal
         portal.app.state.writing_sessionmaker, portal.settings, prober=lambda _url: Answer(200, True, None)
     )
     session.rollback()  # a new transaction, which sees what the check stored
-    return catalog_quality(session, None, portal.settings)
+    return catalog_quality(session, None)
 
 
 def test_every_published_demo_dataset_is_scored(before: CatalogQuality, session: Session) -> None:
@@ -81,7 +81,7 @@ def test_a_distribution_metric_agrees_with_the_export(
 ) -> None:
     for dataset in all_datasets(session):
         graph = dataset_graph(dataset, base_url=BASE_URL)
-        quality = dataset_quality(session, dataset, portal.settings)
+        quality = dataset_quality(session, dataset)
         exported = [
             (distribution_iri(BASE_URL, d), PROPERTIES[metric], None) in graph for d in dataset.distributions
         ]
@@ -101,7 +101,7 @@ def test_the_publisher_and_contact_point_metrics_agree_with_the_export(
         graph = dataset_graph(dataset, base_url=BASE_URL)
         node = next(graph.subjects(DCTERMS.identifier, None))
         assert isinstance(node, URIRef)
-        points = {m.metric: m.points for m in dataset_quality(session, dataset, portal.settings).metrics}
+        points = {m.metric: m.points for m in dataset_quality(session, dataset).metrics}
         assert (points["contactPointAvailability"] > 0) == ((node, DCAT.contactPoint, None) in graph), (
             dataset.slug
         )

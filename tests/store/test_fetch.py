@@ -9,10 +9,8 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,80 +19,15 @@ import pytest
 from datatorget.store.addresses import is_public_address
 from datatorget.store.fetch import Fetched, fetch_to_file
 from datatorget.store.report import IngestionFailed
+from tests.http_server import Server, redirect, send, serving
 
 CSV = "namn;antal\nNorrstrand;12\nSjöbaden;7\n".encode()
-Route = Callable[[http.server.BaseHTTPRequestHandler], None]
-
-
-@dataclass
-class Server:
-    """A local HTTP server: routes by path, and what it was asked for (path, Host header, TLS name)."""
-
-    port: int = 0
-    scheme: str = "http"
-    routes: dict[str, Route] = field(default_factory=dict)
-    requests: list[tuple[str, str]] = field(default_factory=list)
-    server_names: list[str | None] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"{self.scheme}://{host}:{self.port}{path}"
-
-
-def serve(server: Server, context: ssl.SSLContext | None = None) -> Iterator[Server]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            server.requests.append((self.path, self.headers.get("Host", "")))
-            route = server.routes.get(self.path.split("?")[0])
-            if route is None:
-                self.send_error(404, "Not Found")
-                return
-            route(self)
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    if context is not None:
-        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture
 def server() -> Iterator[Server]:
-    yield from serve(Server())
-
-
-def send(body: bytes, content_type: str = "text/csv; charset=utf-8", **headers: str) -> Route:
-    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
-
-
-def redirect(location: str, status: int = 302) -> Route:
-    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return route
+    with serving(Server()) as server:
+        yield server
 
 
 def fetch(url: str, folder: Path, **options: Any) -> Fetched:
@@ -374,7 +307,8 @@ def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Serv
         server.server_names.append(name)
 
     context.sni_callback = remember_name
-    yield from serve(server, context)
+    with serving(server, context) as served:
+        yield served
 
 
 def test_https_checks_the_certificate_against_the_host_name_not_the_address(

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from datatorget.catalog import accounts, datasets
 from datatorget.catalog.models import Dataset, User
 from datatorget.catalog.schemas import DatasetIn
-from datatorget.config import Settings
 from datatorget.interop.quality import CatalogQuality, DatasetQuality, catalog_quality, dataset_quality
 from tests.web.pages import PASSWORD, Pages, h1_of, text_of
 
@@ -62,14 +61,14 @@ def points(value: float, lang: str = "sv") -> str:
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def sjovik(session: Session, editor: User, settings: Settings) -> CatalogQuality:
+def sjovik(session: Session, editor: User) -> CatalogQuality:
     """What the engine finds for the datasets of Sjöviks kommun."""
-    return catalog_quality(session, editor, settings, organization="sjovik")
+    return catalog_quality(session, editor, organization="sjovik")
 
 
-def quality_of(session: Session, settings: Settings, slug: str) -> DatasetQuality:
+def quality_of(session: Session, slug: str) -> DatasetQuality:
     dataset = session.scalars(select(Dataset).where(Dataset.slug == slug)).one()
-    return dataset_quality(session, dataset, settings)
+    return dataset_quality(session, dataset)
 
 
 @pytest.fixture
@@ -113,10 +112,10 @@ def test_the_menu_links_to_it_for_staff_only(app_client: TestClient, pages: Page
 
 
 def test_an_editor_sees_their_organisations_score_out_of_405_with_its_rating_in_words(
-    app_client: TestClient, pages: Pages, editor: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, session: Session
 ) -> None:
     pages.log_in(editor)
-    found = sjovik(session, editor, settings)
+    found = sjovik(session, editor)
 
     html = app_client.get("/kvalitet").text
 
@@ -127,10 +126,10 @@ def test_an_editor_sees_their_organisations_score_out_of_405_with_its_rating_in_
 
 
 def test_the_points_per_dimension_are_a_table_of_the_five_dimensions(
-    app_client: TestClient, pages: Pages, editor: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, session: Session
 ) -> None:
     pages.log_in(editor)
-    found = sjovik(session, editor, settings)
+    found = sjovik(session, editor)
 
     rows = table_rows(app_client.get("/kvalitet").text, "dimensions-caption")
 
@@ -143,10 +142,10 @@ def test_the_points_per_dimension_are_a_table_of_the_five_dimensions(
 
 
 def test_every_rating_is_counted(
-    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session
 ) -> None:
     pages.log_in(editor)
-    found = sjovik(session, editor, settings)
+    found = sjovik(session, editor)
 
     rows = table_rows(app_client.get("/kvalitet").text, "ratings-caption")
 
@@ -155,10 +154,10 @@ def test_every_rating_is_counted(
 
 
 def test_an_editor_sees_only_the_datasets_of_their_organisation_worst_first(
-    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session
 ) -> None:
     pages.log_in(editor)
-    found = sjovik(session, editor, settings)
+    found = sjovik(session, editor)
 
     html = app_client.get("/kvalitet").text
 
@@ -173,10 +172,10 @@ def test_an_editor_sees_only_the_datasets_of_their_organisation_worst_first(
 
 
 def test_a_bare_dataset_comes_first_with_its_three_most_valuable_suggestions_linked(
-    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session
 ) -> None:
     pages.log_in(editor)
-    bare = quality_of(session, settings, draft)
+    bare = quality_of(session, draft)
 
     html = app_client.get("/kvalitet").text
 
@@ -245,10 +244,10 @@ def test_an_editors_organisation_filter_is_ignored(
 
 
 def test_the_hvd_datasets_that_miss_something_are_counted_and_marked(
-    app_client: TestClient, pages: Pages, admin: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, admin: User, session: Session
 ) -> None:
     pages.log_in(admin)
-    found = catalog_quality(session, admin, settings)
+    found = catalog_quality(session, admin)
     incomplete = [q.title["sv"] for q in found.datasets if q.hvd is not None and not q.hvd.complete]
 
     html = app_client.get("/kvalitet").text
@@ -281,10 +280,10 @@ def test_a_long_list_is_paged_twenty_at_a_time(
 
 
 def test_the_english_dashboard_is_in_english(
-    app_client: TestClient, pages: Pages, editor: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, session: Session
 ) -> None:
     pages.log_in(editor, lang="en")
-    found = sjovik(session, editor, settings)
+    found = sjovik(session, editor)
 
     html = app_client.get("/en/quality").text
 
@@ -308,10 +307,10 @@ def test_the_english_dashboard_is_in_english(
 
 
 def test_the_dataset_page_shows_its_editor_the_score_and_every_suggestion(
-    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, draft: str, session: Session
 ) -> None:
     pages.log_in(editor)
-    bare = quality_of(session, settings, draft)
+    bare = quality_of(session, draft)
 
     panel = panel_of(app_client.get(f"/datamangder/{draft}").text)
 
@@ -364,10 +363,10 @@ def test_checks_not_yet_made_are_named(app_client: TestClient, pages: Pages, edi
 
 
 def test_a_dataset_with_an_hvd_category_shows_the_checklist_missing_first(
-    app_client: TestClient, pages: Pages, editor: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, session: Session
 ) -> None:
     pages.log_in(editor)
-    hvd = quality_of(session, settings, "badvattenkvalitet").hvd
+    hvd = quality_of(session, "badvattenkvalitet").hvd
     assert hvd is not None
     checks = sorted(hvd.checks, key=lambda c: c.ok)
 
@@ -417,10 +416,10 @@ def test_an_administrator_sees_the_panel_of_any_dataset(
 
 
 def test_the_english_panel_is_in_english(
-    app_client: TestClient, pages: Pages, editor: User, session: Session, settings: Settings
+    app_client: TestClient, pages: Pages, editor: User, session: Session
 ) -> None:
     pages.log_in(editor, lang="en")
-    found = quality_of(session, settings, "badvattenkvalitet")
+    found = quality_of(session, "badvattenkvalitet")
 
     panel = panel_of(app_client.get("/en/datasets/badvattenkvalitet").text)
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from datatorget.catalog.changes import dataset_history, diff, record_change
 from datatorget.catalog.collation import swedish_sort_key
 from datatorget.catalog.files import file_path, remove_after_commit
-from datatorget.catalog.models import Change, Dataset, DatasetKeyword, DatasetTheme, Organization
+from datatorget.catalog.models import Change, Dataset, DatasetKeyword, DatasetTheme, Organization, User
 from datatorget.catalog.permissions import Viewer, can_see, require_admin, require_edit, require_login
 from datatorget.catalog.schemas import DatasetIn, DatasetPatch
 from datatorget.catalog.search import index_dataset, remove_from_index
@@ -40,10 +40,13 @@ class HarvestedReadOnly(Conflict):
         super().__init__(self.en, {"origin": [f"{self.code}: {self.en}"]})
 
 
-def require_local(dataset: Dataset) -> None:
-    """Refuse a change to a harvested dataset (or its distributions, tables and files): HarvestedReadOnly."""
+def require_change(by: Viewer, dataset: Dataset) -> User:
+    """The user who may change this dataset (or its distributions, tables and files): an editor of its
+    organisation or an admin, and the dataset not harvested from another catalog (HarvestedReadOnly)."""
+    user = require_edit(by, dataset.organization_id)
     if dataset.origin is not None:
         raise HarvestedReadOnly(dataset)
+    return user
 
 
 def find_dataset(session: Session, ref: str) -> Dataset | None:
@@ -78,7 +81,8 @@ def _free_slug(session: Session, base: str) -> str:
     return candidate
 
 
-def _organization(session: Session, slug: str) -> Organization:
+def organization_by_slug(session: Session, slug: str) -> Organization:
+    """The organisation with this slug; a field error on `organization` when there is none."""
     organization = session.scalar(select(Organization).where(Organization.slug == slug))
     if organization is None:
         raise ValidationFailed({"organization": [f"no organisation '{slug}'"]})
@@ -87,7 +91,7 @@ def _organization(session: Session, slug: str) -> Organization:
 
 def create_dataset(session: Session, data: DatasetIn, by: Viewer) -> Dataset:
     user = require_login(by)
-    organization = _organization(session, data.organization)
+    organization = organization_by_slug(session, data.organization)
     require_edit(user, organization.id)
     if data.slug is None:
         slug = _free_slug(session, slug_from_title(data.title["sv"]))
@@ -110,14 +114,13 @@ def create_dataset(session: Session, data: DatasetIn, by: Viewer) -> Dataset:
 
 def update_dataset(session: Session, ref: str, patch: DatasetPatch, by: Viewer) -> Dataset:
     dataset = get_dataset(session, ref, by)
-    user = require_edit(by, dataset.organization_id)
-    require_local(dataset)
+    user = require_change(by, dataset)
     values = patch.model_dump(exclude_unset=True)
     for required in ("title", "description", "organization", "slug", "state"):
         if required in values and values[required] is None:
             raise ValidationFailed({required: ["may not be null"]})
     if "organization" in values:
-        organization = _organization(session, values.pop("organization"))
+        organization = organization_by_slug(session, values.pop("organization"))
         require_edit(user, organization.id)
         if organization.id != dataset.organization_id:
             values["organization_id"] = organization.id
@@ -144,8 +147,7 @@ def update_dataset(session: Session, ref: str, patch: DatasetPatch, by: Viewer) 
 def delete_dataset(session: Session, ref: str, by: Viewer, *, files_dir: Path) -> None:
     """Delete the dataset and its distributions; uploaded files go once the deletion is committed."""
     dataset = get_dataset(session, ref, by)
-    user = require_edit(by, dataset.organization_id)
-    require_local(dataset)
+    user = require_change(by, dataset)
     for distribution in dataset.distributions:
         if distribution.file_name:
             remove_after_commit(session, file_path(files_dir, distribution.id, distribution.file_name))

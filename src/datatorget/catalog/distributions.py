@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from datatorget.catalog.changes import diff, record_change
-from datatorget.catalog.datasets import get_dataset, require_local, touch
+from datatorget.catalog.datasets import get_dataset, require_change, touch
 from datatorget.catalog.files import file_path, on_commit, remove_after_commit, safe_file_name, store_stream
 from datatorget.catalog.models import Dataset, Distribution
-from datatorget.catalog.permissions import Viewer, can_see, require_edit
+from datatorget.catalog.permissions import Viewer, can_see
 from datatorget.catalog.schemas import DistributionLinkIn, DistributionPatch, vocabulary_code
 from datatorget.catalog.vocabulary import file_type_for_filename, file_type_for_media_type, term
 from datatorget.db.base import utcnow
@@ -46,8 +46,7 @@ def get_distribution(session: Session, distribution_id: uuid.UUID, viewer: Viewe
 
 def add_link(session: Session, dataset_ref: str, data: DistributionLinkIn, by: Viewer) -> Distribution:
     dataset = get_dataset(session, dataset_ref, by)
-    user = require_edit(by, dataset.organization_id)
-    require_local(dataset)
+    user = require_change(by, dataset)
     values = data.model_dump()
     if values["format"] and not values["media_type"]:
         values["media_type"] = term("file_types", values["format"]).media_type
@@ -73,8 +72,7 @@ def add_upload(
 ) -> Distribution:
     """Store an uploaded file (streamed, checksummed, size-limited) as a new distribution of the dataset."""
     dataset = get_dataset(session, dataset_ref, by)
-    user = require_edit(by, dataset.organization_id)
-    require_local(dataset)
+    user = require_change(by, dataset)
     if upload.declared_size is not None and upload.declared_size > max_bytes:
         raise PayloadTooLarge(f"the file is larger than the limit of {max_bytes} bytes")
     name = safe_file_name(upload.file_name)
@@ -132,8 +130,7 @@ def update_distribution(
     session: Session, distribution_id: uuid.UUID, patch: DistributionPatch, by: Viewer
 ) -> Distribution:
     distribution = get_distribution(session, distribution_id, by)
-    user = require_edit(by, distribution.dataset.organization_id)
-    require_local(distribution.dataset)
+    user = require_change(by, distribution.dataset)
     values = patch.model_dump(exclude_unset=True)
     if distribution.file_name and {"access_url", "download_url"} & values.keys():
         raise ValidationFailed(
@@ -171,8 +168,7 @@ def delete_distribution(
     tables_dir: Path | None = None,
 ) -> None:
     distribution = get_distribution(session, distribution_id, by)
-    user = require_edit(by, distribution.dataset.organization_id)
-    require_local(distribution.dataset)
+    user = require_change(by, distribution.dataset)
     if distribution.file_name:
         remove_after_commit(session, file_path(files_dir, distribution.id, distribution.file_name))
     if tables_dir is not None and distribution.data_table is not None:

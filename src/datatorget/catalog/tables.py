@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.datasets import require_local
+from datatorget.catalog.datasets import require_change
 from datatorget.catalog.models import Dataset, Distribution
-from datatorget.catalog.permissions import Viewer, can_see, can_see_state, require_edit
+from datatorget.catalog.permissions import Viewer, can_see, can_see_state
 from datatorget.catalog.vocabulary import file_type_for_filename
 from datatorget.db.base import utcnow
 from datatorget.errors import NotFound, ValidationFailed
@@ -176,8 +176,7 @@ def update_table_settings(
     """Change what the publisher decides about a table: `on_error`, `primary_key`, column `overrides`.
     They apply from the next ingestion (re-ingest to apply them now)."""
     distribution, table = get_table(session, distribution_id, viewer)
-    require_edit(viewer, distribution.dataset.organization_id)
-    require_local(distribution.dataset)
+    require_change(viewer, distribution.dataset)
     errors: dict[str, list[str]] = {}
     if "on_error" in values:
         if values["on_error"] not in ("blank", "refuse"):

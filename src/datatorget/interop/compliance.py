@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Dataset
 from datatorget.interop.dcat_export import dataset_graph
-from datatorget.interop.quality_models import ComplianceCheck
+from datatorget.interop.quality_models import ComplianceCheck, id_chunks
 
 SHAPE_FILES = (
     "dcat-ap-SHACL.ttl",
@@ -33,7 +33,6 @@ SHAPE_FILES = (
     "html-deprecateduris.ttl",
 )
 MAX_VIOLATIONS = 50  # kept per dataset
-CHUNK = 500  # ids per IN (...) query
 
 
 @cache
@@ -87,10 +86,9 @@ def is_current(check: ComplianceCheck, dataset: Dataset) -> bool:
 
 
 def stored_checks(session: Session, dataset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ComplianceCheck]:
-    ids = list(dataset_ids)
+    """The stored results of these datasets, by dataset id (none for a dataset never validated)."""
     found: dict[uuid.UUID, ComplianceCheck] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in id_chunks(dataset_ids):
         found.update(
             (row.dataset_id, row)
             for row in session.scalars(select(ComplianceCheck).where(ComplianceCheck.dataset_id.in_(chunk)))

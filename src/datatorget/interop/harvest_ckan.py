@@ -21,7 +21,7 @@ from datatorget.catalog.vocabulary import VocabularyName, file_type_for_filename
 from datatorget.catalog.vocabulary import vocabulary as vocabulary_terms
 from datatorget.interop.ckan_packages import CKAN_LICENSES
 from datatorget.interop.dcat_vocab import term_code
-from datatorget.interop.harvest_fetch import HarvestFailed, HarvestLimits, Page, fetch_page
+from datatorget.interop.harvest_fetch import HarvestLimits, Page, fetch_page, page_failed
 from datatorget.interop.harvest_records import (
     Problem,
     ReadStopped,
@@ -98,10 +98,11 @@ def _result(page: Page) -> tuple[int, list[dict[str, Any]]]:
     if not isinstance(body, dict) or body.get("success") is not True or not isinstance(result, dict):
         error = body.get("error") if isinstance(body, dict) else None
         detail = str((error or {}).get("message") or "")[:200] if isinstance(error, dict) else ""
-        raise HarvestFailed(
+        raise page_failed(
             "not_ckan",
-            sv=f"{page.url[:300]}: svaret är inte ett lyckat package_search-svar från CKAN. {detail}".strip(),
-            en=f"{page.url[:300]}: the answer is not a successful CKAN package_search answer. {detail}".strip(),
+            page.url,
+            sv=f"svaret är inte ett lyckat package_search-svar från CKAN. {detail}".strip(),
+            en=f"the answer is not a successful CKAN package_search answer. {detail}".strip(),
         )
     count, packages = result.get("count"), result.get("results")
     if not isinstance(count, int) or not isinstance(packages, list):

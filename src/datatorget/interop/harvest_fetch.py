@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datatorget.config import Settings
-from datatorget.store.addresses import AddressPolicy, any_address, is_public_address
+from datatorget.store.addresses import AddressPolicy
 from datatorget.store.fetch import fetch_to_file
 from datatorget.store.report import IngestionFailed
 
@@ -30,20 +30,21 @@ class HarvestLimits:
     max_bytes: int
     max_pages: int
     page_rows: int
-    address_allowed: AddressPolicy
     work_dir: Path
+    allow_private: bool
+    address_allowed: AddressPolicy | None = None  # replaces fetch_to_file's address check (for tests)
 
     @classmethod
     def from_settings(cls, settings: Settings, address_allowed: AddressPolicy | None = None) -> HarvestLimits:
         """The limits in the settings; `address_allowed` replaces the address policy (for tests)."""
-        policy = address_allowed or (any_address if settings.fetch_private_addresses else is_public_address)
         return cls(
             timeout_s=settings.harvest_timeout_s,
             max_bytes=settings.harvest_max_bytes,
             max_pages=settings.harvest_max_pages,
             page_rows=settings.harvest_page_rows,
-            address_allowed=policy,
             work_dir=settings.work_dir,
+            allow_private=settings.fetch_private_addresses,
+            address_allowed=address_allowed,
         )
 
 
@@ -64,19 +65,18 @@ def fetch_page(url: str, limits: HarvestLimits, *, accept: str) -> Page:
             folder,
             max_bytes=limits.max_bytes,
             timeout_s=limits.timeout_s,
-            allow_private=False,
+            allow_private=limits.allow_private,
             address_allowed=limits.address_allowed,
             accept=accept,
         )
         return Page(url, fetched.path.read_bytes(), fetched.content_type)
-    except HarvestFailed:
-        raise
     except IngestionFailed as failure:
-        raise HarvestFailed(failure.code, sv=_page(url, failure.sv), en=_page(url, failure.en)) from failure
+        raise page_failed(failure.code, url, sv=failure.sv, en=failure.en) from failure
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _page(url: str, text: str) -> str:
-    """The fetch's own message says "file": the page's address goes first, so an admin knows which one."""
-    return f"{url[:300]}: {text}"
+def page_failed(code: str, url: str, *, sv: str, en: str) -> HarvestFailed:
+    """The failure of one page, its address first so that an admin knows which one (the fetch's own message
+    says "file")."""
+    return HarvestFailed(code, sv=f"{url[:300]}: {sv}", en=f"{url[:300]}: {en}")

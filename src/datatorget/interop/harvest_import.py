@@ -2,7 +2,7 @@
 updated or left alone; and the withdrawal of a dataset that is gone from its source.
 
 A harvested dataset is an ordinary published dataset with `origin` set, which makes it read-only for
-people (catalog.datasets.require_local); its distributions are links, never files. Its record in
+people (catalog.datasets.require_change); its distributions are links, never files. Its record in
 `harvest_record` keeps the hash of the normalised record, so a record that did not change at the source is
 not written again: its dataset keeps its `modified` and gets no change in the log.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from datatorget.interop.harvest_fetch import HarvestFailed, HarvestLimits
+from datatorget.interop.harvest_fetch import HarvestFailed, HarvestLimits, page_failed
 
 
 class ReadStopped(HarvestFailed):
@@ -61,7 +61,7 @@ def page_limit(limits: HarvestLimits) -> ReadStopped:
 
 
 def unreadable(url: str, *, sv: str, en: str) -> HarvestFailed:
-    return HarvestFailed("unreadable", sv=f"{url[:300]}: {sv}", en=f"{url[:300]}: {en}")
+    return page_failed("unreadable", url, sv=sv, en=en)
 
 
 def first_text(texts: dict[str, str]) -> str:

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from datatorget.catalog.changes import record_change
-from datatorget.catalog.datasets import touch
-from datatorget.catalog.models import Dataset, Organization
+from datatorget.catalog.datasets import organization_by_slug, touch
+from datatorget.catalog.models import Dataset
 from datatorget.catalog.permissions import Viewer, require_admin
 from datatorget.catalog.schemas import OrganizationRef
 from datatorget.db.base import utcnow
@@ -54,7 +54,7 @@ def create_source(session: Session, data: HarvestSourceIn, by: Viewer) -> Harves
         title=data.title,
         url=data.url,
         kind=data.kind,
-        organization=_organization(session, data.organization),
+        organization=organization_by_slug(session, data.organization),
         interval_hours=data.interval_hours,
         enabled=data.enabled,
         next_run_at=now if data.interval_hours > 0 else None,
@@ -80,7 +80,7 @@ def update_source(
     if "url" in values:
         _check_url(values["url"])
     if "organization" in values:
-        source.organization = _organization(session, values.pop("organization"))
+        source.organization = organization_by_slug(session, values.pop("organization"))
     for name, value in values.items():
         setattr(source, name, value)
     now = utcnow()
@@ -103,15 +103,14 @@ def delete_source(session: Session, source_id: uuid.UUID, by: Viewer) -> int:
     source = _source(session, source_id)
     if _active_run(session, source.id, utcnow()) is not None:
         raise Conflict("a run of this source is queued or running: delete the source when it has ended")
-    dataset_ids = session.scalars(
-        select(HarvestRecord.dataset_id).where(
-            HarvestRecord.source_id == source.id, HarvestRecord.dataset_id.is_not(None)
-        )
+    datasets = session.scalars(
+        select(Dataset)
+        .join(HarvestRecord, HarvestRecord.dataset_id == Dataset.id)
+        .where(HarvestRecord.source_id == source.id)
     ).all()
     kept = 0
-    for dataset_id in dataset_ids:
-        dataset = session.get(Dataset, dataset_id)
-        if dataset is None or dataset.origin is None:
+    for dataset in datasets:
+        if dataset.origin is None:
             continue
         fields: dict[str, list[Any]] = {"origin": [dataset.origin, None]}
         if dataset.state != "private":
@@ -268,13 +267,6 @@ def _source(session: Session, source_id: uuid.UUID) -> HarvestSource:
     if source is None:
         raise NotFound(f"no harvest source '{source_id}'")
     return source
-
-
-def _organization(session: Session, slug: str) -> Organization:
-    organization = session.scalar(select(Organization).where(Organization.slug == slug))
-    if organization is None:
-        raise ValidationFailed({"organization": [f"no organisation '{slug}'"]})
-    return organization
 
 
 def _check_url(url: str) -> None:

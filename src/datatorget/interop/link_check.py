@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from datatorget.catalog.models import Distribution
 from datatorget.config import Settings
-from datatorget.interop.quality_models import LinkCheck
+from datatorget.interop.quality_models import LinkCheck, id_chunks
 from datatorget.store.fetch import probe
 from datatorget.store.report import IngestionFailed
 
@@ -42,6 +42,7 @@ class Answer:
 
 
 Prober = Callable[[str], Answer]
+LinkKey = tuple[uuid.UUID, str]  # (distribution id, "access" | "download")
 
 
 def links_to_check(session: Session) -> list[Link]:
@@ -84,13 +85,29 @@ def ask_all(links: Iterable[Link], prober: Prober) -> dict[Link, Answer]:
     return {link: answers[link.url] for link in pending}
 
 
+def stored_links(session: Session, distribution_ids: Iterable[uuid.UUID]) -> dict[LinkKey, LinkCheck]:
+    """The stored results of these distributions' addresses, by distribution id and kind."""
+    found: dict[LinkKey, LinkCheck] = {}
+    for chunk in id_chunks(distribution_ids):
+        for row in session.scalars(select(LinkCheck).where(LinkCheck.distribution_id.in_(chunk))):
+            found[(row.distribution_id, row.kind)] = row
+    return found
+
+
 def store_answers(session: Session, answers: dict[Link, Answer], *, now: datetime) -> None:
     """Replace the stored results of these links. A distribution deleted meanwhile is skipped; one whose
     address changed meanwhile keeps the result, which names the old address and so counts as unchecked."""
+    ids = list({link.distribution_id for link in answers})
+    existing = {
+        found
+        for chunk in id_chunks(ids)
+        for found in session.scalars(select(Distribution.id).where(Distribution.id.in_(chunk)))
+    }
+    stored = stored_links(session, ids)
     for link, answer in answers.items():
-        if session.get(Distribution, link.distribution_id) is None:
+        if link.distribution_id not in existing:
             continue
-        check = session.get(LinkCheck, (link.distribution_id, link.kind))
+        check = stored.get((link.distribution_id, link.kind))
         if check is None:
             check = LinkCheck(distribution_id=link.distribution_id, kind=link.kind)
             session.add(check)

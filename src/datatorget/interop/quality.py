@@ -13,17 +13,16 @@ datasets' scores, and so are its dimension points.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from datatorget.catalog.models import Dataset, Distribution, Organization
+from datatorget.catalog.models import Dataset, Distribution
+from datatorget.catalog.organizations import get_organization
 from datatorget.catalog.permissions import Viewer, visible_datasets
-from datatorget.config import Settings
-from datatorget.errors import NotFound
 from datatorget.interop.compliance import stored_checks
+from datatorget.interop.link_check import stored_links
 from datatorget.interop.quality_advice import (
     ADD_DISTRIBUTION,
     ADVICE,
@@ -41,8 +40,7 @@ from datatorget.interop.quality_methodology import (
     Rating,
     methodology,
 )
-from datatorget.interop.quality_metrics import Evidence, LinkKey, Measurement, measure
-from datatorget.interop.quality_models import LinkCheck
+from datatorget.interop.quality_metrics import Evidence, Measurement, measure
 from datatorget.interop.quality_types import (
     CatalogQuality,
     DatasetQuality,
@@ -67,19 +65,15 @@ __all__ = [
     "dataset_quality",
 ]
 
-CHUNK = 500  # ids per IN (...) query
 
-
-def dataset_quality(session: Session, dataset: Dataset, settings: Settings) -> DatasetQuality:
+def dataset_quality(session: Session, dataset: Dataset) -> DatasetQuality:
     """The quality of one dataset, from its metadata and the stored link and compliance checks."""
-    links = _link_checks(session, [d.id for d in dataset.distributions])
+    links = stored_links(session, [d.id for d in dataset.distributions])
     compliance = stored_checks(session, [dataset.id]).get(dataset.id)
     return score(dataset, Evidence(links, compliance), methodology())
 
 
-def catalog_quality(
-    session: Session, viewer: Viewer, settings: Settings, *, organization: str | None = None
-) -> CatalogQuality:
+def catalog_quality(session: Session, viewer: Viewer, *, organization: str | None = None) -> CatalogQuality:
     """The quality of the datasets the viewer may see (of one organisation, given its slug), worst first.
     NotFound for an organisation that does not exist."""
     statement = (
@@ -88,12 +82,9 @@ def catalog_quality(
         .options(selectinload(Dataset.distributions).selectinload(Distribution.data_table))
     )
     if organization is not None:
-        found = session.scalar(select(Organization.id).where(Organization.slug == organization))
-        if found is None:
-            raise NotFound(f"no organisation '{organization}'")
-        statement = statement.where(Dataset.organization_id == found)
+        statement = statement.where(Dataset.organization_id == get_organization(session, organization).id)
     datasets = list(session.scalars(statement))
-    links = _link_checks(session, [d.id for dataset in datasets for d in dataset.distributions])
+    links = stored_links(session, [d.id for dataset in datasets for d in dataset.distributions])
     compliance = stored_checks(session, [d.id for d in datasets])
     method = methodology()
     scored = [score(d, Evidence(links, compliance.get(d.id)), method) for d in datasets]
@@ -124,6 +115,7 @@ def score(dataset: Dataset, evidence: Evidence, method: Methodology) -> DatasetQ
         slug=dataset.slug,
         title=dict(dataset.title),
         organization=dataset.organization.slug,
+        harvested=dataset.origin is not None,
         points=points,
         max_points=method.max_points,
         rating=method.rating(points),
@@ -201,12 +193,3 @@ def summarise(scored: list[DatasetQuality], method: Methodology) -> CatalogQuali
         datasets=sorted(scored, key=lambda q: (q.points, q.slug)),
         hvd_incomplete=sum(1 for q in scored if q.hvd is not None and not q.hvd.complete),
     )
-
-
-def _link_checks(session: Session, distribution_ids: list[uuid.UUID]) -> dict[LinkKey, LinkCheck]:
-    found: dict[LinkKey, LinkCheck] = {}
-    for start in range(0, len(distribution_ids), CHUNK):
-        chunk = distribution_ids[start : start + CHUNK]
-        for row in session.scalars(select(LinkCheck).where(LinkCheck.distribution_id.in_(chunk))):
-            found[(row.distribution_id, row.kind)] = row
-    return found

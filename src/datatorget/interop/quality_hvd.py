@@ -75,54 +75,55 @@ def _licence_label(code: str, lang: str) -> str:
         return code
 
 
-def _apis(dataset: Dataset, method: Methodology) -> tuple[list[Distribution], list[Distribution]]:
-    """The distributions with our data API, and the linked distributions that are an API."""
+def _listed(key: str, sv: str, en: str, found: list[Distribution], missing: tuple[str, str]) -> HvdCheck:
+    """Met when `found` names a distribution (which are listed), else missing with what to do (sv, en)."""
+    if found:
+        names = _names(found)
+        return HvdCheck(key, True, f"{sv}: {names}.", f"{en}: {names}.")
+    return HvdCheck(key, False, f"{sv}: {missing[0]}", f"{en}: {missing[1]}")
+
+
+def _api(dataset: Dataset, method: Methodology) -> HvdCheck:
+    """Our data API (a table read in from a distribution), or a linked distribution that is an API."""
     tables = [d for d in dataset.distributions if has_version(d)]
     linked = [
         d for d in dataset.distributions if (kind := file_type(d)) and kind.code in method.hvd_api_formats
     ]
-    return tables, linked
-
-
-def _api(dataset: Dataset, method: Methodology) -> HvdCheck:
-    sv, en = "Ett API som ger tillgång till datamängden", "An API that gives access to the dataset"
-    tables, linked = _apis(dataset, method)
-    if tables or linked:
-        names = _names(tables + linked)
-        return HvdCheck("api", True, f"{sv}: {names}.", f"{en}: {names}.")
-    return HvdCheck(
+    return _listed(
         "api",
-        False,
-        f"{sv}: saknas. Ladda upp data som en tabell (CSV, Excel, JSON …) så får den ett data-API.",
-        f"{en}: missing. Upload the data as a table (CSV, Excel, JSON …) and it gets a data API.",
+        "Ett API som ger tillgång till datamängden",
+        "An API that gives access to the dataset",
+        tables + linked,
+        (
+            "saknas. Ladda upp data som en tabell (CSV, Excel, JSON …) så får den ett data-API.",
+            "missing. Upload the data as a table (CSV, Excel, JSON …) and it gets a data API.",
+        ),
     )
 
 
 def _bulk_download(dataset: Dataset) -> HvdCheck:
-    sv, en = "Nedladdning av hela datamängden", "A download of the whole dataset"
-    found = [d for d in dataset.distributions if d.file_name or d.download_url]
-    if found:
-        return HvdCheck("bulk_download", True, f"{sv}: {_names(found)}.", f"{en}: {_names(found)}.")
-    return HvdCheck(
+    return _listed(
         "bulk_download",
-        False,
-        f"{sv}: saknas. Ladda upp en fil eller ange en direkt nedladdningsadress.",
-        f"{en}: missing. Upload a file or give a direct download address.",
+        "Nedladdning av hela datamängden",
+        "A download of the whole dataset",
+        [d for d in dataset.distributions if d.file_name or d.download_url],
+        (
+            "saknas. Ladda upp en fil eller ange en direkt nedladdningsadress.",
+            "missing. Upload a file or give a direct download address.",
+        ),
     )
 
 
 def _machine_readable(dataset: Dataset, method: Methodology) -> HvdCheck:
-    sv, en = "Ett maskinläsbart format", "A machine-readable format"
-    found = [
-        d for d in dataset.distributions if (kind := file_type(d)) and kind.code in method.machine_readable
-    ]
-    if found:
-        return HvdCheck("machine_readable", True, f"{sv}: {_names(found)}.", f"{en}: {_names(found)}.")
-    return HvdCheck(
+    return _listed(
         "machine_readable",
-        False,
-        f"{sv}: saknas. Erbjud data i t.ex. CSV, JSON eller GeoJSON.",
-        f"{en}: missing. Offer the data in e.g. CSV, JSON or GeoJSON.",
+        "Ett maskinläsbart format",
+        "A machine-readable format",
+        [d for d in dataset.distributions if (kind := file_type(d)) and kind.code in method.machine_readable],
+        (
+            "saknas. Erbjud data i t.ex. CSV, JSON eller GeoJSON.",
+            "missing. Offer the data in e.g. CSV, JSON or GeoJSON.",
+        ),
     )
 
 

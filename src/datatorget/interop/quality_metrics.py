@@ -17,7 +17,6 @@ Distribution metrics give the share of distributions that pass (see quality_meth
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -30,10 +29,9 @@ from datatorget.catalog.vocabulary import (
     vocabulary,
 )
 from datatorget.interop.compliance import is_current
+from datatorget.interop.link_check import LinkKey
 from datatorget.interop.quality_methodology import Methodology
 from datatorget.interop.quality_models import ComplianceCheck, LinkCheck
-
-LinkKey = tuple[uuid.UUID, str]  # (distribution id, "access" | "download")
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@
   which state of the dataset (the dcatApCompliance metric reads it);
 - `quality_schedule`: one row that says when the check is next due, so that two processes never queue it
   twice.
+
+`id_chunks` splits the ids the readers of these tables ask for into IN (...) queries of a safe size.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -19,6 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from datatorget.db.base import Base, JSONDocument
 
 LINK_KINDS = ("access", "download")
+CHUNK = 500  # ids per IN (...) query
+
+
+def id_chunks(ids: Iterable[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    """The ids in lists of at most CHUNK, one per IN (...) query (databases limit a query's parameters)."""
+    pending = list(ids)
+    for start in range(0, len(pending), CHUNK):
+        yield pending[start : start + CHUNK]
 
 
 class LinkCheck(Base):

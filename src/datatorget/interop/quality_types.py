@@ -58,6 +58,7 @@ class DatasetQuality:
     slug: str
     title: dict[str, str]
     organization: str  # the organisation's slug
+    harvested: bool  # changed at its source, not here
     points: float
     max_points: int
     rating: Rating

@@ -9,10 +9,10 @@ from typing import BinaryIO, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datatorget.catalog.datasets import require_local
+from datatorget.catalog.datasets import require_change
 from datatorget.catalog.files import on_rollback, safe_file_name
 from datatorget.catalog.models import Distribution
-from datatorget.catalog.permissions import Viewer, require_edit
+from datatorget.catalog.permissions import Viewer
 from datatorget.catalog.tables import ensure_table, get_table, is_tabular
 from datatorget.config import Settings
 from datatorget.errors import PayloadTooLarge, ValidationFailed
@@ -28,8 +28,7 @@ def start_ingestion(
     session: Session, distribution: Distribution, by: Viewer, *, source: Source = "file"
 ) -> Job:
     """Queue the job that reads the distribution's file (or fetches its URL) into a new table version."""
-    user = require_edit(by, distribution.dataset.organization_id)
-    require_local(distribution.dataset)
+    user = require_change(by, distribution.dataset)
     ensure_table(session, distribution)
     return enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": source},
                    distribution_id=distribution.id, created_by=user.id)  # fmt: skip
@@ -53,8 +52,7 @@ def upload_new_version(
     """A new file for an existing table. It waits aside and replaces the distribution's file only when it
     has become a valid version, so a refused file leaves the published one as it was."""
     distribution, _table = get_table(session, distribution_id, by)
-    user = require_edit(by, distribution.dataset.organization_id)
-    require_local(distribution.dataset)
+    user = require_change(by, distribution.dataset)
     name = safe_file_name(file_name)
     job = enqueue(session, INGEST, {"distribution_id": str(distribution.id), "source": "staged", "file_name": name},
                   distribution_id=distribution.id, created_by=user.id)  # fmt: skip

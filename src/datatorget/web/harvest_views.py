@@ -7,12 +7,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from datatorget.interop.harvest_models import RECORD_OUTCOMES
 from datatorget.interop.harvest_schemas import HarvestRunOut, HarvestSourceOut, RunRecordOut, RunSummary
 from datatorget.web.formatting import LOCAL_TIME, format_date
 from datatorget.web.i18n import Lang, Translator
 from datatorget.web.paths import url
 
-COUNTS = ("created", "updated", "unchanged", "withdrawn", "failed")
 FINISHED = ("succeeded", "partial", "failed")
 
 
@@ -55,7 +55,9 @@ def run_view(run: HarvestRunOut | RunSummary, source_id: uuid.UUID, lang: Lang) 
         "created": moment_view(run.created_at, lang),
         "started": moment_view(getattr(run, "started_at", None), lang),
         "finished_at": moment_view(run.finished_at, lang),
-        "counts": [{"key": key, "count": counts[key], "label": t(f"harvest.count.{key}")} for key in COUNTS],
+        "counts": [
+            {"key": key, "count": counts[key], "label": t(f"harvest.count.{key}")} for key in RECORD_OUTCOMES
+        ],
         "error": getattr(run.error, lang) if run.error else None,
     }
 

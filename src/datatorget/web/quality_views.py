@@ -8,27 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from datatorget.catalog.models import Dataset
-from datatorget.config import Settings
+from datatorget.interop.dcat_export import last_page
 from datatorget.interop.quality import (
     CatalogQuality,
     DatasetQuality,
-    Dimension,
     DimensionScore,
     HvdChecklist,
     MetricResult,
-    Rating,
     Suggestion,
     dataset_quality,
 )
 from datatorget.interop.quality_advice import DISTRIBUTIONS, NO_DISTRIBUTIONS
+from datatorget.interop.quality_methodology import DIMENSIONS, RATINGS
 from datatorget.web.formatting import format_number, label, localized
 from datatorget.web.i18n import Lang
 from datatorget.web.paths import url
@@ -36,8 +34,6 @@ from datatorget.web.search_page import page_number
 
 PAGE_SIZE = 20
 TOP_SUGGESTIONS = 3  # suggestions per dataset on the dashboard; the dataset's panel shows them all
-RATINGS: tuple[Rating, ...] = get_args(Rating)
-DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 
 # The fields of the dataset form (templates/dataset_form.html) a suggestion may name: its link leads to the
 # field of that id in the form.
@@ -134,25 +130,27 @@ def unmeasured(metrics: Sequence[MetricResult]) -> list[str]:
 # --- the panel on a dataset's page ------------------------------------------------------------------------
 
 
-def panel_view(quality: DatasetQuality, lang: Lang, *, harvested: bool = False) -> dict[str, Any]:
+def panel_view(quality: DatasetQuality, lang: Lang) -> dict[str, Any]:
     """What `quality_macros.panel` shows for one dataset; a harvested one is fixed at its source, so its
     suggestions lead nowhere here."""
     return {
-        "harvested": harvested,
+        "harvested": quality.harvested,
         "points": format_points(quality.points, lang),
         "max_points": format_number(quality.max_points, lang),
         "rating": quality.rating,
         "dimensions": dimensions_view(quality.dimensions, lang),
-        "suggestions": suggestions_view(quality.suggestions, quality.slug, lang, linked=not harvested),
+        "suggestions": suggestions_view(
+            quality.suggestions, quality.slug, lang, linked=not quality.harvested
+        ),
         "hvd": hvd_view(quality.hvd, lang),
         "unmeasured": unmeasured(quality.metrics),
         "dashboard_url": url("quality", lang),
     }
 
 
-def dataset_panel(session: Session, dataset: Dataset, settings: Settings, lang: Lang) -> dict[str, Any]:
+def dataset_panel(session: Session, dataset: Dataset, lang: Lang) -> dict[str, Any]:
     """The quality panel of a dataset; the caller shows it only to those who may edit the dataset."""
-    return panel_view(dataset_quality(session, dataset, settings), lang, harvested=dataset.origin is not None)
+    return panel_view(dataset_quality(session, dataset), lang)
 
 
 # --- the dashboard --------------------------------------------------------------------------------------
@@ -184,7 +182,7 @@ class DashboardState:
 
     def within(self, total: int) -> DashboardState:
         """The same state on a page that exists: a page past the last (a typed-in URL) shows the last."""
-        return self.on_page(min(self.page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)))
+        return self.on_page(min(self.page, last_page(total, PAGE_SIZE)))
 
 
 def parse_dashboard(params: QueryParams, organizations: Sequence[str]) -> DashboardState:
@@ -196,31 +194,23 @@ def parse_dashboard(params: QueryParams, organizations: Sequence[str]) -> Dashbo
     )
 
 
-def dataset_row(
-    quality: DatasetQuality, lang: Lang, organization_names: dict[str, str], harvested: frozenset[str]
-) -> dict[str, Any]:
+def dataset_row(quality: DatasetQuality, lang: Lang, organization_names: dict[str, str]) -> dict[str, Any]:
     """One dataset in the list to fix: its title (linked to its form, or to its page when it is harvested and
     so changed at its source), score, rating and top suggestions."""
-    is_harvested = quality.slug in harvested
     return {
         "title": localized(quality.title, lang),
-        "edit_url": url("dataset" if is_harvested else "dataset_edit", lang, slug=quality.slug),
-        "harvested": is_harvested,
+        "edit_url": url("dataset" if quality.harvested else "dataset_edit", lang, slug=quality.slug),
+        "harvested": quality.harvested,
         "organization": organization_names.get(quality.organization, quality.organization),
         "points": format_points(quality.points, lang),
         "max_points": format_number(quality.max_points, lang),
         "rating": quality.rating,
         "suggestions": suggestions_view(
-            quality.suggestions, quality.slug, lang, TOP_SUGGESTIONS, linked=not is_harvested
+            quality.suggestions, quality.slug, lang, TOP_SUGGESTIONS, linked=not quality.harvested
         ),
         "more_suggestions": max(len(quality.suggestions) - TOP_SUGGESTIONS, 0),
         "hvd_missing": bool(quality.hvd and not quality.hvd.complete),
     }
-
-
-def harvested_slugs(session: Session) -> frozenset[str]:
-    """The slugs of the harvested datasets (changed at their source, not here)."""
-    return frozenset(session.scalars(select(Dataset.slug).where(Dataset.origin.is_not(None))))
 
 
 def dashboard_view(
@@ -228,7 +218,6 @@ def dashboard_view(
     state: DashboardState,
     lang: Lang,
     organization_names: dict[str, str],
-    harvested: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """What `quality.html` shows: the catalog's score, its dimensions, ratings and HVD count, and one page
     of the datasets to fix first (worst first)."""
@@ -241,7 +230,7 @@ def dashboard_view(
         "ratings": [(rating, found.ratings.get(rating, 0)) for rating in RATINGS],
         "hvd_incomplete": found.hvd_incomplete,
         "total": len(found.datasets),
-        "datasets": [dataset_row(q, lang, organization_names, harvested) for q in shown],
+        "datasets": [dataset_row(q, lang, organization_names) for q in shown],
         "first": state.offset + 1,
         "last": state.offset + len(shown),
     }

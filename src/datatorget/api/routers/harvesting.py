@@ -16,8 +16,8 @@ from datatorget.interop.harvest_schemas import (
     HarvestSourceOut,
     HarvestSourcePatch,
 )
-from datatorget.interop.harvest_sources import HARVEST, run_out, source_out
-from datatorget.jobs import queue
+from datatorget.interop.harvest_sources import run_out, source_out
+from datatorget.jobs.harvesting import start_harvest
 
 router = APIRouter(tags=["harvesting"])
 
@@ -64,8 +64,7 @@ def delete_source(source_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) 
     summary="Harvest a source now: queues a run (409 while one is queued or running)",
 )
 def start_run(source_id: uuid.UUID, session: SessionDep, viewer: ApiViewer) -> HarvestRunOut:
-    run = service.queue_run(session, source_id, viewer)
-    queue.enqueue(session, HARVEST, {"run_id": str(run.id)})
+    run, _job = start_harvest(session, source_id, viewer)
     return run_out(run)
 
 

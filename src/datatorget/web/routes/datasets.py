@@ -127,7 +127,7 @@ def dataset_page(
         "dataset": view,
         "can_edit": can_edit,
         "origin": origin_view(dataset.origin),
-        "quality": dataset_panel(session, dataset, settings, lang) if can_edit else None,
+        "quality": dataset_panel(session, dataset, lang) if can_edit else None,
         "discussions": discussion_section(session, dataset, viewer, lang),
         "reuses": reuse_section(session, dataset, viewer, lang),
     })  # fmt: skip

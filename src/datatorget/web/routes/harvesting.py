@@ -23,8 +23,8 @@ from datatorget.errors import Conflict, NotFound, ValidationFailed
 from datatorget.interop import harvest_sources as service
 from datatorget.interop.harvest_models import SOURCE_KINDS
 from datatorget.interop.harvest_schemas import HarvestSourceIn, HarvestSourceOut, HarvestSourcePatch
-from datatorget.interop.harvest_sources import HARVEST, run_out, source_out
-from datatorget.jobs import queue
+from datatorget.interop.harvest_sources import run_out, source_out
+from datatorget.jobs.harvesting import start_harvest
 from datatorget.web.csrf import CheckedForm
 from datatorget.web.form_errors import FieldErrors, service_messages, summary, validation_messages
 from datatorget.web.harvest_views import record_view, run_view, source_view
@@ -237,8 +237,7 @@ def _run(a: Action) -> Response:
     t = Translator(a.lang)
     try:
         with a.session.begin_nested():
-            run = service.queue_run(a.session, a.source_id, a.user)
-            queue.enqueue(a.session, HARVEST, {"run_id": str(run.id)})
+            run, _job = start_harvest(a.session, a.source_id, a.user)
     except Conflict:
         return a.again(SourcePage(notice=t("harvest.run_busy"), notice_is_error=True), 409)
     return RedirectResponse(

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from datatorget.catalog.organizations import list_organizations
 from datatorget.catalog.permissions import is_admin, require_staff
-from datatorget.deps import SessionDep, SettingsDep, WebViewer
+from datatorget.deps import SessionDep, WebViewer
 from datatorget.interop.quality import catalog_quality
 from datatorget.web.i18n import LangDep
 from datatorget.web.paths import add_page
-from datatorget.web.quality_views import PAGE_SIZE, dashboard_view, harvested_slugs, parse_dashboard
+from datatorget.web.quality_views import PAGE_SIZE, dashboard_view, parse_dashboard
 from datatorget.web.search_page import paging
 from datatorget.web.templating import render
 
@@ -22,9 +22,7 @@ router = APIRouter()
 
 
 @add_page(router, "quality")
-def quality_page(
-    request: Request, session: SessionDep, viewer: WebViewer, settings: SettingsDep, lang: LangDep
-) -> HTMLResponse:
+def quality_page(request: Request, session: SessionDep, viewer: WebViewer, lang: LangDep) -> HTMLResponse:
     user = require_staff(viewer, to="see the metadata quality")  # 401 (login) anonymous, 403 members
     names = {o.slug: o.name for o, _count in list_organizations(session, user)}
     admin = is_admin(user)
@@ -33,12 +31,12 @@ def quality_page(
         organization = state.organization or None
     else:  # an editor: their own organisation's datasets, not every published one they may read
         organization = user.organization.slug if user.organization else None
-    found = catalog_quality(session, user, settings, organization=organization)
+    found = catalog_quality(session, user, organization=organization)
     state = state.within(len(found.datasets))
     return render(
         request,
         "quality.html",
-        dashboard_view(found, state, lang, names, harvested_slugs(session)) | {
+        dashboard_view(found, state, lang, names) | {
             "state": state,
             "organizations": [{"value": slug, "label": name} for slug, name in names.items()] if admin else [],
             "organization_name": names.get(organization or ""),
